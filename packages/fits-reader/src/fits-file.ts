@@ -1,0 +1,332 @@
+import { type ChecksumResult, verifyChecksum } from './checksum.js';
+import { compressedImageHeader, compressedShape } from './compress/image-header.js';
+import { readCompressedImage } from './compress/read-tiled-image.js';
+import { readCompressedTable } from './compress/read-tiled-table.js';
+import { FitsError, type FitsWarning } from './errors.js';
+import type { HduContext } from './hdu/context.js';
+import { type HduKind, type HduLayout, layoutOf } from './hdu/layout.js';
+import { BLOCK, looksLikeExtension, readHeader } from './hdu/read-header.js';
+import { Header } from './header/header.js';
+import { type Image, type ReadImageOptions, readPlainImage } from './image/read-image.js';
+import type { ByteSource } from './source/byte-source.js';
+import { asciiColumns, binaryColumns, type ColumnDef } from './table/columns.js';
+import { readAsciiTable } from './table/read-ascii.js';
+import { type ColumnInfo, columnInfo, type ReadTableOptions, readBinaryTable, type Table } from './table/read-binary.js';
+
+/** One HDU as listed by {@link FitsFile.hdus}. */
+export interface HduInfo {
+  index: number;
+  /** EXTNAME as written; undefined when absent. */
+  name?: string;
+  /** EXTVER (default 1). */
+  ver: number;
+  kind: HduKind;
+  headerOffset: number;
+  dataOffset: number;
+  /** Exact size of the data unit in bytes, without padding. */
+  dataSize: number;
+  /** The header (for compressed HDUs, the reconstructed image header). */
+  header: Header;
+  /** Image shape in numpy order (images, primary arrays, compressed images). */
+  shape?: number[];
+  /** BITPIX of the (decompressed) image. */
+  bitpix?: number;
+  /** Number of rows (tables). */
+  numRows?: number;
+  /** Columns (tables). */
+  columns?: ColumnInfo[];
+}
+
+/** Selects an HDU: index, case-insensitive EXTNAME, or EXTNAME with EXTVER. */
+export type HduSelector = number | string | { name: string; ver?: number };
+
+interface Entry {
+  ctx: HduContext;
+  columns?: ColumnDef[];
+  imageHeader?: Header;
+  info: HduInfo;
+}
+
+/** Options of {@link openFits}. */
+export interface OpenOptions {
+  /** Called with each warning as it is found (they are also kept in `FitsFile.warnings`). */
+  onWarning?: (w: FitsWarning) => void;
+}
+
+/**
+ * An open FITS file. HDUs are found lazily: opening reads only the primary header, and each access
+ * walks headers only as far as it needs.
+ *
+ * @example
+ * const fits = await openFits('coadd-main-dark-10016.fits');
+ * const fm = await fits.readTable('FIBERMAP', { columns: ['TARGETID', 'TARGET_RA'] });
+ * const flux = await fits.readImage('B_FLUX', { rows: [3, 17, 42] });
+ * await fits.close();
+ */
+export class FitsFile {
+  /** Warnings found so far (lenient parses, padding, trailing bytes…). */
+  readonly warnings: FitsWarning[] = [];
+  private readonly entries: Entry[] = [];
+  private walkDone = false;
+  private walkError?: FitsError;
+  private closed = false;
+
+  private constructor(
+    readonly source: ByteSource,
+    private readonly opts: OpenOptions,
+  ) {}
+
+  /** @internal Use {@link openFits}. */
+  static async fromSource(source: ByteSource, opts: OpenOptions = {}): Promise<FitsFile> {
+    const f = new FitsFile(source, opts);
+    await f.entry(0);
+    return f;
+  }
+
+  private warn = (w: FitsWarning) => {
+    this.warnings.push(w);
+    this.opts.onWarning?.(w);
+  };
+
+  private fail(e: unknown): never {
+    if (e instanceof FitsError) throw e.withFile(this.source.name);
+    throw e;
+  }
+
+  private async parseNext(): Promise<void> {
+    const index = this.entries.length;
+    let offset = 0;
+    if (index > 0) {
+      const prev = this.entries[index - 1].ctx;
+      const dataEnd = prev.dataOffset + prev.layout.dataSize;
+      offset = prev.dataOffset + Math.ceil(prev.layout.dataSize / BLOCK) * BLOCK;
+      if (dataEnd > this.source.size) {
+        this.warn({
+          code: 'truncated-data',
+          hdu: index - 1,
+          message: `HDU ${index - 1}: the data unit extends past the end of the file (truncated)`,
+        });
+        this.walkDone = true;
+        return;
+      }
+      if (offset >= this.source.size) {
+        if (offset > this.source.size) {
+          this.warn({
+            code: 'missing-padding',
+            hdu: index - 1,
+            message: `HDU ${index - 1}: the last data block is not padded to 2880 bytes`,
+          });
+        }
+        this.walkDone = true;
+        return;
+      }
+      const head = await this.source.read(offset, 8);
+      if (!looksLikeExtension(head)) {
+        this.warn({
+          code: 'trailing-bytes',
+          hdu: index,
+          message: `${this.source.size - offset} trailing bytes after the last HDU are not an XTENSION header; ignored`,
+        });
+        this.walkDone = true;
+        return;
+      }
+    }
+    const raw = await readHeader(this.source, offset, index, this.warn);
+    const header = new Header(raw.images, (issue) =>
+      this.warn({ code: 'card', hdu: index, keyword: issue.keyword, message: `HDU ${index} ${issue.keyword}: ${issue.message}` }),
+    );
+    const layout = layoutOf(header, index, this.warn);
+    const ctx: HduContext = {
+      src: this.source,
+      index,
+      header,
+      layout,
+      headerOffset: raw.headerOffset,
+      dataOffset: raw.dataOffset,
+      warn: this.warn,
+    };
+    this.entries.push(this.describe(ctx));
+  }
+
+  private describe(ctx: HduContext): Entry {
+    const { header, layout, index } = ctx;
+    const name = header.get('EXTNAME');
+    const ver = header.get('EXTVER');
+    const info: HduInfo = {
+      index,
+      name: typeof name === 'string' ? name : undefined,
+      ver: typeof ver === 'number' ? ver : 1,
+      kind: layout.kind,
+      headerOffset: ctx.headerOffset,
+      dataOffset: ctx.dataOffset,
+      dataSize: layout.dataSize,
+      header,
+    };
+    const entry: Entry = { ctx, info };
+    const rowBytes = layout.naxes[0] ?? 0;
+    switch (layout.kind) {
+      case 'primary':
+      case 'image':
+        info.shape = [...layout.naxes].reverse();
+        info.bitpix = layout.bitpix;
+        break;
+      case 'bintable':
+      case 'compressed-table':
+        entry.columns = binaryColumns(header, index, rowBytes);
+        info.numRows = layout.naxes[1] ?? 0;
+        info.columns = entry.columns.map((c) => columnInfo(c));
+        break;
+      case 'table':
+        entry.columns = asciiColumns(header, index, rowBytes);
+        info.numRows = layout.naxes[1] ?? 0;
+        info.columns = entry.columns.map((c) => columnInfo(c));
+        break;
+      case 'compressed-image':
+        entry.columns = binaryColumns(header, index, rowBytes);
+        entry.imageHeader = compressedImageHeader(header, index);
+        info.header = entry.imageHeader;
+        info.shape = compressedShape(header, index);
+        info.bitpix = Number(header.get('ZBITPIX'));
+        break;
+      case 'random-groups':
+        info.shape = [...layout.naxes.slice(1)].reverse();
+        info.bitpix = layout.bitpix;
+        break;
+    }
+    return entry;
+  }
+
+  /** Parse headers until HDU `i` is known; undefined when the file has fewer HDUs. */
+  private async entry(i: number): Promise<Entry | undefined> {
+    this.checkOpen();
+    while (this.entries.length <= i && !this.walkDone) {
+      if (this.walkError) throw this.walkError;
+      try {
+        await this.parseNext();
+      } catch (e) {
+        const err = e instanceof FitsError ? e.withFile(this.source.name) : e;
+        if (err instanceof FitsError) this.walkError = err;
+        throw err;
+      }
+    }
+    return this.entries[i];
+  }
+
+  private checkOpen() {
+    if (this.closed) throw new FitsError('closed', 'the file is closed', { file: this.source.name });
+  }
+
+  private async resolve(ext: HduSelector): Promise<Entry> {
+    if (typeof ext === 'number') {
+      if (!Number.isInteger(ext) || ext < 0)
+        throw new FitsError('bad-argument', `HDU index ${ext} is not a non-negative integer`, { file: this.source.name });
+      const e = await this.entry(ext);
+      if (!e) throw new FitsError('not-found', `the file has only ${this.entries.length} HDUs`, { hdu: ext, file: this.source.name });
+      return e;
+    }
+    const name = (typeof ext === 'string' ? ext : ext.name).trim().toUpperCase();
+    const ver = typeof ext === 'string' ? undefined : ext.ver;
+    for (let i = 0; ; i++) {
+      const e = await this.entry(i);
+      if (!e) break;
+      if (e.info.name?.trim().toUpperCase() === name && (ver === undefined || e.info.ver === ver)) return e;
+    }
+    throw new FitsError(
+      'not-found',
+      `no HDU named ${JSON.stringify(typeof ext === 'string' ? ext : ext.name)}${ver === undefined ? '' : ` with EXTVER ${ver}`}`,
+      {
+        file: this.source.name,
+      },
+    );
+  }
+
+  /** Walk every header and list the HDUs. Throws a FitsError naming the first broken HDU. */
+  async hdus(): Promise<HduInfo[]> {
+    await this.entry(Number.MAX_SAFE_INTEGER);
+    return this.entries.map((e) => e.info);
+  }
+
+  /** The header of an HDU (the reconstructed image header for compressed images). */
+  async header(ext: HduSelector): Promise<Header> {
+    return (await this.resolve(ext)).info.header;
+  }
+
+  /** The header as stored in the file (for compressed HDUs, the BINTABLE header). */
+  async rawHeader(ext: HduSelector): Promise<Header> {
+    return (await this.resolve(ext)).ctx.header;
+  }
+
+  /** Read an image (primary array, IMAGE extension or tile-compressed image), whole or by rows. */
+  async readImage(ext: HduSelector, opts: ReadImageOptions = {}): Promise<Image> {
+    const e = await this.resolve(ext);
+    try {
+      switch (e.info.kind) {
+        case 'primary':
+        case 'image':
+          return await readPlainImage(e.ctx, opts);
+        case 'compressed-image':
+          return await readCompressedImage(e.ctx, e.columns!, e.imageHeader!, opts);
+        case 'random-groups':
+          throw new FitsError('unsupported', 'random-groups data cannot be read as an image (use readRaw)', { hdu: e.ctx.index });
+        default:
+          throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not an image (use readTable)`, { hdu: e.ctx.index });
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Read a binary, ASCII or tile-compressed table: all or some columns, all or some rows. */
+  async readTable(ext: HduSelector, opts: ReadTableOptions = {}): Promise<Table> {
+    const e = await this.resolve(ext);
+    try {
+      switch (e.info.kind) {
+        case 'bintable':
+          return await readBinaryTable(e.ctx, e.columns!, opts);
+        case 'table':
+          return await readAsciiTable(e.ctx, e.columns!, opts);
+        case 'compressed-table':
+          return await readCompressedTable(e.ctx, e.columns!, opts);
+        case 'compressed-image':
+          return await readBinaryTable(e.ctx, e.columns!, opts);
+        default:
+          throw new FitsError(e.info.kind === 'unknown' ? 'unsupported' : 'wrong-kind', `HDU is a ${e.info.kind}, not a table`, {
+            hdu: e.ctx.index,
+          });
+      }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** The data unit's bytes exactly as stored (without padding), for HDU kinds this reader does not decode. */
+  async readRaw(ext: HduSelector): Promise<Uint8Array> {
+    const e = await this.resolve(ext);
+    const { dataOffset, layout } = e.ctx;
+    if (dataOffset + layout.dataSize > this.source.size) {
+      this.fail(
+        new FitsError('truncated', `the data unit needs ${layout.dataSize} bytes but the file ends first (truncated)`, {
+          hdu: e.ctx.index,
+        }),
+      );
+    }
+    return this.source.read(dataOffset, layout.dataSize);
+  }
+
+  /** Check CHECKSUM and DATASUM of an HDU. */
+  async verifyChecksum(ext: HduSelector): Promise<ChecksumResult> {
+    const e = await this.resolve(ext);
+    return verifyChecksum(e.ctx);
+  }
+
+  /** The structural layout of an HDU (BITPIX, NAXISn, PCOUNT, GCOUNT, exact data size). */
+  async layout(ext: HduSelector): Promise<HduLayout> {
+    return (await this.resolve(ext)).ctx.layout;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.source.close?.();
+  }
+}

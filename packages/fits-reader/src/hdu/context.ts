@@ -1,0 +1,15 @@
+import type { FitsWarning } from '../errors.js';
+import type { Header } from '../header/header.js';
+import type { ByteSource } from '../source/byte-source.js';
+import type { HduLayout } from './layout.js';
+
+/** What a data reader needs to know about the HDU it reads. */
+export interface HduContext {
+  src: ByteSource;
+  index: number;
+  header: Header;
+  layout: HduLayout;
+  headerOffset: number;
+  dataOffset: number;
+  warn: (w: FitsWarning) => void;
+}

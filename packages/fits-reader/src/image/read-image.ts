@@ -1,0 +1,120 @@
+import { FitsError } from '../errors.js';
+import type { HduContext } from '../hdu/context.js';
+import type { Header } from '../header/header.js';
+import { readExact } from '../source/byte-source.js';
+import type { NumericArray } from '../table/decode-binary.js';
+import { runsOf } from '../util/ranges.js';
+import { permuteRows, planRows, type RowSelection } from '../util/rows.js';
+import { swapInPlace } from '../util/swap.js';
+import { type ImageScaling, physicalDtype, rawArrayType, toPhysical } from './physical.js';
+
+/** An image's physical values. */
+export interface Image {
+  /** Native-endian physical values in storage order (the first FITS axis varies fastest). */
+  data: NumericArray;
+  /** numpy order: `[NAXISn, …, NAXIS1]` (the first entry is the number of rows returned). */
+  shape: number[];
+  /** 1 where the stored value equals BLANK; undefined when the header has no BLANK. */
+  nulls?: Uint8Array;
+  /** numpy-style name of the physical type. */
+  dtype: string;
+}
+
+/** Options of {@link FitsFile.readImage}. */
+export interface ReadImageOptions {
+  /** Rows of the slowest axis (NAXISn) to return. */
+  rows?: RowSelection;
+}
+
+const CHUNK = 16 << 20;
+const MAX_GAP = 64 << 10;
+
+function numberOrBig(h: Header, key: string, dflt: number): number | bigint {
+  const v = h.get(key);
+  return typeof v === 'number' || typeof v === 'bigint' ? v : dflt;
+}
+
+export function imageScaling(h: Header, bitpix: number): ImageScaling {
+  const bscale = Number(numberOrBig(h, 'BSCALE', 1));
+  const bzero = numberOrBig(h, 'BZERO', 0);
+  const blankV = bitpix > 0 ? h.get('BLANK') : undefined;
+  const blank = typeof blankV === 'number' || typeof blankV === 'bigint' ? blankV : undefined;
+  return { bscale, bzero, blank };
+}
+
+/** Read into `dest` the bytes at `offset`, using the source's zero-copy path when it has one. */
+async function fill(ctx: HduContext, offset: number, dest: Uint8Array): Promise<void> {
+  for (let done = 0; done < dest.length; done += CHUNK) {
+    const len = Math.min(CHUNK, dest.length - done);
+    const src = ctx.src as { readInto?: (o: number, d: Uint8Array) => Promise<number> };
+    if (src.readInto && offset + done + len <= ctx.src.size) {
+      const got = await src.readInto(offset + done, dest.subarray(done, done + len));
+      if (got < len) throw truncated(ctx, offset + done + got);
+    } else {
+      dest.set(await readExact(ctx.src, offset + done, len, 'image data', ctx.index), done);
+    }
+  }
+}
+
+function truncated(ctx: HduContext, at: number): FitsError {
+  return new FitsError('truncated', `image data end at byte ${at}, before the size the header declares (truncated file)`, {
+    hdu: ctx.index,
+    offset: at,
+  });
+}
+
+/** Read a (non-compressed) image or primary array, whole or by rows of its slowest axis. */
+export async function readPlainImage(ctx: HduContext, opts: ReadImageOptions = {}): Promise<Image> {
+  const { bitpix, naxes } = ctx.layout;
+  const scaling = imageScaling(ctx.header, bitpix);
+  const dtype = physicalDtype(bitpix, scaling);
+  const width = Math.abs(bitpix) / 8;
+  const Ctor = rawArrayType(bitpix);
+  if (naxes.length === 0) {
+    return { data: toPhysical(new Ctor(0), bitpix, scaling).data, shape: [], dtype };
+  }
+  const nrows = naxes[naxes.length - 1];
+  const rowElems = naxes.slice(0, -1).reduce((a, b) => a * b, 1);
+  const rowBytes = rowElems * width;
+  const plan = planRows(opts.rows, nrows, ctx.index);
+  const rowsToRead = plan.unique ? plan.unique.length : plan.count;
+  const lastRow = plan.unique ? plan.unique[plan.unique.length - 1] : plan.end - 1;
+  // Check before allocating: the declared data must exist in the source.
+  if (rowsToRead > 0 && ctx.dataOffset + (lastRow + 1) * rowBytes > ctx.src.size) {
+    throw new FitsError(
+      'truncated',
+      `the header declares ${ctx.layout.dataSize} bytes of data (NAXIS${naxes.length} = ${nrows}) but the file ends after ${Math.max(0, ctx.src.size - ctx.dataOffset)} (truncated file or wrong size)`,
+      { hdu: ctx.index, keyword: `NAXIS${naxes.length}`, offset: ctx.src.size },
+    );
+  }
+  const raw = new Ctor(rowsToRead * rowElems);
+  const bytes = new Uint8Array(raw.buffer);
+  if (!plan.unique) {
+    await fill(ctx, ctx.dataOffset + plan.start * rowBytes, bytes);
+  } else {
+    const rows = plan.unique;
+    const runs = runsOf(rows, Math.floor(MAX_GAP / Math.max(1, rowBytes)));
+    ctx.src.prefetch?.(runs.map((r) => ({ offset: ctx.dataOffset + r.first * rowBytes, length: (r.last - r.first + 1) * rowBytes })));
+    for (const run of runs) {
+      const span = await readExact(
+        ctx.src,
+        ctx.dataOffset + run.first * rowBytes,
+        (run.last - run.first + 1) * rowBytes,
+        'image rows',
+        ctx.index,
+      );
+      for (let i = run.from; i < run.to; i++) {
+        const at = (rows[i] - run.first) * rowBytes;
+        bytes.set(span.subarray(at, at + rowBytes), i * rowBytes);
+      }
+    }
+  }
+  swapInPlace(bytes, width);
+  let { data, nulls } = toPhysical(raw, bitpix, scaling);
+  if (plan.order) {
+    data = permuteRows(data, plan.order, rowElems, (n) => new (data.constructor as new (n: number) => NumericArray)(n));
+    if (nulls) nulls = permuteRows(nulls, plan.order, rowElems, (n) => new Uint8Array(n));
+  }
+  const shape = [plan.count, ...naxes.slice(0, -1).reverse()];
+  return nulls ? { data, shape, nulls, dtype } : { data, shape, dtype };
+}

@@ -1,0 +1,16 @@
+export type { ChecksumResult } from './checksum.js';
+export { FitsError, type FitsErrorCode, type FitsWarning } from './errors.js';
+export { FitsFile, type HduInfo, type HduSelector, type OpenOptions } from './fits-file.js';
+export type { HduKind, HduLayout } from './hdu/layout.js';
+export type { Card, CardType, CardValue } from './header/card.js';
+export { Header } from './header/header.js';
+export type { Image, ReadImageOptions } from './image/read-image.js';
+export { type FitsInput, type OpenFitsOptions, openFits } from './open.js';
+export { BlobSource, BufferSource, type ByteSource, readExact } from './source/byte-source.js';
+export { GzipSource, type GzipSourceOptions, type Inflater, isGzip, webInflate } from './source/gzip-source.js';
+export { HttpRangeSource, type HttpSourceOptions } from './source/http-source.js';
+export { RangeCache, type RangeCacheOptions, type RangeFetcher, type RangeStats } from './source/range-cache.js';
+export type { ColumnData, NumericArray, VlaColumn } from './table/decode-binary.js';
+export type { ColumnInfo, ReadTableOptions, Table } from './table/read-binary.js';
+export { type ByteRange, coalesceRanges } from './util/ranges.js';
+export type { RowSelection } from './util/rows.js';

@@ -1,0 +1,2 @@
+/** The test projects: one per package (and per example once they exist). */
+export const projects = [{ extends: true, test: { name: 'fits-reader', root: 'packages/fits-reader', include: ['test/**/*.test.ts'] } }];
