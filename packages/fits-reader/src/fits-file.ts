@@ -185,6 +185,11 @@ export class FitsFile {
         entry.columns = binaryColumns(header, index, rowBytes);
         entry.imageHeader = compressedImageHeader(header, index);
         info.header = entry.imageHeader;
+        // The image's own EXTNAME (the writer's default COMPRESSED_IMAGE stands for none).
+        {
+          const n = entry.imageHeader.get('EXTNAME');
+          info.name = typeof n === 'string' ? n : undefined;
+        }
         info.shape = compressedShape(header, index);
         info.bitpix = Number(header.get('ZBITPIX'));
         break;

@@ -8,7 +8,7 @@ import type { ColumnDef } from '../table/columns.js';
 import type { NumericArray } from '../table/decode-binary.js';
 import { readBinaryTable } from '../table/read-binary.js';
 import { permuteRows, planRows } from '../util/rows.js';
-import { NULL_VALUE, type Quantize, unquantize } from './codecs/dither.js';
+import { type Quantize, unquantize } from './codecs/dither.js';
 import { inflateTile, unshuffle } from './codecs/gzip-tile.js';
 import { riceDecode } from './codecs/rice.js';
 
@@ -165,7 +165,9 @@ export async function readCompressedImage(
       const out = zbitpix === -32 ? new Float32Array(count) : new Float64Array(count);
       const scale = zscaleCol ? zscaleCol[k] : (zscaleKey as number);
       const zero = zzeroCol ? zzeroCol[k] : (zzeroKey ?? 0);
-      const nullValue = zblankCol ? zblankCol[k] : (zblankKey ?? (method === 'NO_DITHER' ? undefined : NULL_VALUE));
+      // Like CFITSIO and astropy, only a ZBLANK column marks nulls in quantised tiles: fpack writes a
+      // ZBLANK keyword whose value real pixels can also take after dithering (fp_quant_f32_dither2).
+      const nullValue = zblankCol ? zblankCol[k] : undefined;
       unquantize(ints as Int32Array, out, scale, zero, method, dither0, t, nullValue);
       return out;
     }
