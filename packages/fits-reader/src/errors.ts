@@ -70,9 +70,15 @@ export class FitsError extends Error {
   /** The same error with the file name added (used once the source's name is known). */
   withFile(file: string | undefined): FitsError {
     if (file === undefined || this.file !== undefined) return this;
-    const e = new FitsError(this.code, this.detail, { file });
-    Object.assign(e, { hdu: this.hdu, keyword: this.keyword, column: this.column, row: this.row, offset: this.offset });
-    e.stack = this.stack;
+    const e = new FitsError(this.code, this.detail, {
+      file,
+      hdu: this.hdu,
+      keyword: this.keyword,
+      column: this.column,
+      row: this.row,
+      offset: this.offset,
+      cause: this.cause,
+    });
     return e;
   }
 }

@@ -1,9 +1,9 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FitsError, openFits } from '../src/index.js';
 import type { Card } from '../src/index.js';
+import { FitsError, openFits } from '../src/index.js';
 import { CORPUS, corpusFiles, type Ref, reference } from './harness/corpus.js';
 import { compareBlock, type Flat, flatten, sameValue } from './harness/encode.js';
-import { join } from 'node:path';
 
 /**
  * Every good corpus file is compared with its astropy-made reference: HDU list, every header card,
@@ -92,7 +92,8 @@ function compareImage(data: ArrayLike<unknown>, shape: number[], nulls: Uint8Arr
   }
   if (Array.isArray(ref.null_indices)) {
     const ours = nullIndices(nulls);
-    if (JSON.stringify(ours) !== JSON.stringify(ref.null_indices)) out.push(`null_indices ${ours.slice(0, 10)} ≠ ${ref.null_indices.slice(0, 10)}`);
+    if (JSON.stringify(ours) !== JSON.stringify(ref.null_indices))
+      out.push(`null_indices ${ours.slice(0, 10)} ≠ ${ref.null_indices.slice(0, 10)}`);
   } else if (ref.null_indices?.count !== undefined) {
     const n = nullIndices(nulls).length;
     if (n !== ref.null_indices.count) out.push(`null count ${n} ≠ ${ref.null_indices.count}`);
@@ -112,7 +113,8 @@ function compareVla(rows: ArrayLike<unknown>[], ref: Ref, dtype: string): string
       }
       const flat = flatten(row as ArrayLike<unknown>, dtype);
       if (flat.length !== refRow.length) return `row ${r}: length ${flat.length} ≠ ${refRow.length}`;
-      for (let i = 0; i < flat.length; i++) if (!sameValue(flat[i], refRow[i], dtype)) return `row ${r}[${i}]: ${String(flat[i])} ≠ ${JSON.stringify(refRow[i])}`;
+      for (let i = 0; i < flat.length; i++)
+        if (!sameValue(flat[i], refRow[i], dtype)) return `row ${r}[${i}]: ${String(flat[i])} ≠ ${JSON.stringify(refRow[i])}`;
     }
     return undefined;
   }
@@ -141,7 +143,8 @@ function compareTable(table: Awaited<ReturnType<Awaited<ReturnType<typeof openFi
       if (d) out.push(`${where}: ${d}`);
       continue;
     }
-    if (!ascii && JSON.stringify(info.cellShape) !== JSON.stringify(col.cell_shape)) out.push(`${where}: cell shape ${info.cellShape} ≠ ${col.cell_shape}`);
+    if (!ascii && JSON.stringify(info.cellShape) !== JSON.stringify(col.cell_shape))
+      out.push(`${where}: cell shape ${info.cellShape} ≠ ${col.cell_shape}`);
     let flat = flatten(data as ArrayLike<unknown>, col.dtype);
     if (ascii && col.null_rows?.length) {
       // astropy writes 0 for TNULL fields; we return NaN (or 0) and mark them.
@@ -233,7 +236,8 @@ describe('corpus: good files match their references', () => {
           const r = await fits.verifyChecksum(h.index);
           // astropy raises on a malformed value; the contract calls that 'bad'.
           const want = { checksum: h.checksum.CHECKSUM ?? 'bad', datasum: h.checksum.DATASUM ?? 'bad' };
-          if (r.checksum !== want.checksum || r.datasum !== want.datasum) at(`checksum ${JSON.stringify(r)} ≠ ${JSON.stringify(h.checksum)}`);
+          if (r.checksum !== want.checksum || r.datasum !== want.datasum)
+            at(`checksum ${JSON.stringify(r)} ≠ ${JSON.stringify(h.checksum)}`);
         }
       }
     } finally {

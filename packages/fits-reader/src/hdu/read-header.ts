@@ -70,23 +70,17 @@ export async function readHeader(src: ByteSource, offset: number, hdu: number, w
       images.push(latin1(chunk, p, p + CARD));
     }
     if (whole < chunk.length || chunk.length === 0) {
-      // Not even one more full block: look for END in what is left before calling it truncated.
-      for (let p = whole; p + CARD <= chunk.length; p += CARD) {
-        if (isEndCard(chunk, p)) {
-          warn({
-            code: 'short-header-block',
-            hdu,
-            keyword: 'END',
-            message: `HDU ${hdu}: the last header block is shorter than 2880 bytes`,
-          });
-          return { images, headerOffset: offset, dataOffset: pos + chunk.length };
-        }
-      }
-      throw new FitsError('truncated', `header is truncated: the file ends before the END card`, {
-        hdu,
-        keyword: 'END',
-        offset: pos + chunk.length,
-      });
+      // Less than a full block is left: a header must fill whole 2880-byte blocks.
+      const sawEnd = Array.from({ length: Math.floor((chunk.length - whole) / CARD) }, (_, k) => whole + k * CARD).some((p) =>
+        isEndCard(chunk, p),
+      );
+      throw new FitsError(
+        'truncated',
+        sawEnd
+          ? `header is truncated: the file ends ${chunk.length - whole} bytes into the 2880-byte block that holds END`
+          : `header is truncated: the file ends before the END card`,
+        { hdu, keyword: 'END', offset: pos + chunk.length },
+      );
     }
     pos += whole;
     blocks = Math.min(blocks * 2, 256);

@@ -150,7 +150,8 @@ export function compareBlock(ours: Flat, block: RefBlock, dtype: string): string
   if (ours.length !== block.n) return `length ${ours.length} ≠ ${block.n}`;
   if (block.values) {
     for (let i = 0; i < block.n; i++) {
-      if (!sameValue(ours[i], block.values[i], dtype)) return `element ${i}: ours ${String(ours[i])} ≠ ref ${JSON.stringify(block.values[i])}`;
+      if (!sameValue(ours[i], block.values[i], dtype))
+        return `element ${i}: ours ${String(ours[i])} ≠ ref ${JSON.stringify(block.values[i])}`;
     }
     return undefined;
   }
