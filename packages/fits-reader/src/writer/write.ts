@@ -86,7 +86,7 @@ function structural(first: boolean, hdu: HduInput): { cards: CardInput[]; data: 
     const n = hdu.shape.reduce((a, b) => a * b, 1);
     if (n !== hdu.data.length) throw new Error(`shape ${hdu.shape} holds ${n} values but data has ${hdu.data.length}`);
     const cards: CardInput[] = [...lead, { keyword: 'BITPIX', value: bitpix }, { keyword: 'NAXIS', value: hdu.shape.length }];
-    [...hdu.shape].reverse().forEach((d, i) => cards.push({ keyword: `NAXIS${i + 1}`, value: d }));
+    for (const [i, d] of [...hdu.shape].reverse().entries()) cards.push({ keyword: `NAXIS${i + 1}`, value: d });
     if (first) cards.push({ keyword: 'EXTEND', value: true });
     else cards.push({ keyword: 'PCOUNT', value: 0 }, { keyword: 'GCOUNT', value: 1 });
     if (offset !== undefined) cards.push({ keyword: 'BSCALE', value: 1 }, { keyword: 'BZERO', value: offset });
