@@ -5,7 +5,7 @@ export default defineConfig([
     entry: { index: 'src/index.ts', node: 'src/node.ts', writer: 'src/writer.ts' },
     format: ['esm', 'cjs'],
     dts: true,
-    clean: true,
+    clean: false,
     sourcemap: true,
     target: 'es2022',
   },
