@@ -3,7 +3,7 @@
  * rows of tables and images, and verify checksums.
  */
 import { parseArgs } from 'node:util';
-import { type FitsFile, FitsError, type HduInfo, openFits } from './index.js';
+import { FitsError, type FitsFile, type HduInfo, openFits } from './index.js';
 
 const USAGE = `usage: fits-inspect <file|url> [options]
   --hdu <n|name>       show this HDU in detail (default: list all HDUs)
@@ -28,7 +28,9 @@ function parseRows(text: string): number[] | { start: number; end: number } {
 
 function describe(h: HduInfo): string {
   const what =
-    h.shape !== undefined ? `${h.kind} ${h.shape.length ? h.shape.join('×') : '(no data)'} BITPIX=${h.bitpix}` : `${h.kind} ${h.numRows} rows × ${h.columns?.length ?? 0} columns`;
+    h.shape !== undefined
+      ? `${h.kind} ${h.shape.length ? h.shape.join('×') : '(no data)'} BITPIX=${h.bitpix}`
+      : `${h.kind} ${h.numRows} rows × ${h.columns?.length ?? 0} columns`;
   return `${String(h.index).padStart(3)}  ${(h.name ?? '').padEnd(16)} ${what}`;
 }
 
@@ -36,19 +38,26 @@ async function showHdu(fits: FitsFile, ext: string, opts: { rows?: string; colum
   const sel = /^\d+$/.test(ext) ? Number(ext) : ext;
   const h = (await fits.hdus()).find((x) => x.index === sel || x.name?.toUpperCase() === String(sel).toUpperCase());
   if (!h) throw new FitsError('not-found', `no HDU ${ext}`);
-  if (opts.header) for (const c of h.header.cards) console.log(`${c.keyword.padEnd(8)} = ${fmtValue(c.value)}${c.comment ? ` / ${c.comment}` : ''}`);
+  if (opts.header)
+    for (const c of h.header.cards) console.log(`${c.keyword.padEnd(8)} = ${fmtValue(c.value)}${c.comment ? ` / ${c.comment}` : ''}`);
   const rows = parseRows(opts.rows ?? `0:${Math.min(5, h.numRows ?? h.shape?.[0] ?? 0)}`);
   if (h.columns) {
     const t = await fits.readTable(h.index, { rows, columns: opts.columns?.split(',') });
     if (opts.json) {
-      console.log(JSON.stringify(t.columns, (_, v) => (typeof v === 'bigint' ? v.toString() : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v)));
+      console.log(
+        JSON.stringify(t.columns, (_, v) =>
+          typeof v === 'bigint' ? v.toString() : ArrayBuffer.isView(v) ? Array.from(v as Uint8Array) : v,
+        ),
+      );
       return;
     }
     for (const [name, info] of Object.entries(t.info)) {
       const data = t.columns[name] as ArrayLike<unknown>;
       const per = info.cellShape.reduce((a, b) => a * b, 1) * (info.dtype.startsWith('complex') ? 2 : 1);
       const cells = Array.from({ length: t.numRows }, (_, r) =>
-        info.vla || per === 1 ? fmtValue(data[r]) : `[${Array.from({ length: Math.min(per, 4) }, (_, j) => fmtValue(data[r * per + j])).join(', ')}${per > 4 ? ', …' : ''}]`,
+        info.vla || per === 1
+          ? fmtValue(data[r])
+          : `[${Array.from({ length: Math.min(per, 4) }, (_, j) => fmtValue(data[r * per + j])).join(', ')}${per > 4 ? ', …' : ''}]`,
       );
       console.log(`${name.padEnd(18)} ${info.tform.padEnd(8)} ${cells.join('  ')}`);
     }
@@ -86,7 +95,13 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const hdus = await fits.hdus();
     if (values.hdu !== undefined) await showHdu(fits, values.hdu, values);
-    else if (values.json) console.log(JSON.stringify(hdus.map(({ header, ...h }) => ({ ...h, cards: header.length })), (_, v) => (typeof v === 'bigint' ? v.toString() : v)));
+    else if (values.json)
+      console.log(
+        JSON.stringify(
+          hdus.map(({ header, ...h }) => ({ ...h, cards: header.length })),
+          (_, v) => (typeof v === 'bigint' ? v.toString() : v),
+        ),
+      );
     else {
       console.log(`${positionals[0]}: ${fits.source.size} bytes, ${hdus.length} HDUs`);
       for (const h of hdus) console.log(describe(h));
