@@ -27,6 +27,8 @@ export interface ReadImageOptions {
 }
 
 const CHUNK = 16 << 20;
+/** Slice for zero-copy sources: about L2-sized, so the swap runs on cached bytes. */
+const SLICE = 256 << 10;
 const MAX_GAP = 64 << 10;
 
 function numberOrBig(h: Header, key: string, dflt: number): number | bigint {
@@ -42,17 +44,24 @@ export function imageScaling(h: Header, bitpix: number): ImageScaling {
   return { bscale, bzero, blank };
 }
 
-/** Read into `dest` the bytes at `offset`, using the source's zero-copy path when it has one. */
-async function fill(ctx: HduContext, offset: number, dest: Uint8Array): Promise<void> {
-  for (let done = 0; done < dest.length; done += CHUNK) {
-    const len = Math.min(CHUNK, dest.length - done);
-    const src = ctx.src as { readInto?: (o: number, d: Uint8Array) => Promise<number> };
-    if (src.readInto && offset + done + len <= ctx.src.size) {
-      const got = await src.readInto(offset + done, dest.subarray(done, done + len));
+/**
+ * Read into `dest` the bytes at `offset` and byte-swap them, slice by slice, so each slice is swapped
+ * while it is still in cache (one pass over fresh memory instead of two). Uses the source's zero-copy
+ * `readInto` when it has one.
+ */
+async function fillSwapped(ctx: HduContext, offset: number, dest: Uint8Array, width: number): Promise<void> {
+  const src = ctx.src;
+  const slice = src.readInto ? SLICE : CHUNK;
+  for (let done = 0; done < dest.length; done += slice) {
+    const len = Math.min(slice, dest.length - done);
+    const part = dest.subarray(done, done + len);
+    if (src.readInto && offset + done + len <= src.size) {
+      const got = await src.readInto(offset + done, part);
       if (got < len) throw truncated(ctx, offset + done + got);
     } else {
-      dest.set(await readExact(ctx.src, offset + done, len, 'image data', ctx.index), done);
+      part.set(await readExact(src, offset + done, len, 'image data', ctx.index));
     }
+    swapInPlace(part, width);
   }
 }
 
@@ -90,7 +99,7 @@ export async function readPlainImage(ctx: HduContext, opts: ReadImageOptions = {
   const raw = new Ctor(rowsToRead * rowElems);
   const bytes = new Uint8Array(raw.buffer);
   if (!plan.unique) {
-    await fill(ctx, ctx.dataOffset + plan.start * rowBytes, bytes);
+    await fillSwapped(ctx, ctx.dataOffset + plan.start * rowBytes, bytes, width);
   } else {
     const rows = plan.unique;
     const runs = runsOf(rows, Math.floor(MAX_GAP / Math.max(1, rowBytes)));
@@ -108,8 +117,8 @@ export async function readPlainImage(ctx: HduContext, opts: ReadImageOptions = {
         bytes.set(span.subarray(at, at + rowBytes), i * rowBytes);
       }
     }
+    swapInPlace(bytes, width);
   }
-  swapInPlace(bytes, width);
   let { data, nulls } = toPhysical(raw, bitpix, scaling);
   if (plan.order) {
     data = permuteRows(data, plan.order, rowElems, (n) => new (data.constructor as new (n: number) => NumericArray)(n));

@@ -12,6 +12,11 @@ export interface ByteSource {
   read(offset: number, length: number): Promise<Uint8Array>;
   /** Optional hint that these ranges will be read soon, so a remote source can fetch them together. */
   prefetch?(ranges: ReadonlyArray<{ offset: number; length: number }>): void;
+  /**
+   * Optional zero-copy read: fill `dest` with the bytes at `offset` and return how many were read
+   * (fewer only at the end of the file). Readers use it to reuse one scratch buffer.
+   */
+  readInto?(offset: number, dest: Uint8Array): Promise<number>;
   /** Optional human-readable name (a path or URL), used in error messages. */
   readonly name?: string;
   close?(): Promise<void>;
@@ -67,4 +72,24 @@ export async function readExact(src: ByteSource, offset: number, length: number,
     });
   }
   return out;
+}
+
+/**
+ * Read `length` bytes at `offset` into `scratch` when the source supports `readInto` and the
+ * scratch is large enough (no allocation per chunk); otherwise fall back to {@link readExact}.
+ */
+export async function readChunk(
+  src: ByteSource,
+  offset: number,
+  length: number,
+  scratch: Uint8Array | undefined,
+  what: string,
+  hdu?: number,
+): Promise<Uint8Array> {
+  if (src.readInto && scratch && scratch.length >= length && offset + length <= src.size) {
+    const view = scratch.subarray(0, length);
+    const got = await src.readInto(offset, view);
+    if (got === length) return view;
+  }
+  return readExact(src, offset, length, what, hdu);
 }

@@ -1,4 +1,5 @@
 import type { ColumnDef } from './columns.js';
+import { decodeStrings } from './strings.js';
 
 /** Typed arrays a numeric column can come back as. */
 export type NumericArray =
@@ -54,17 +55,6 @@ export function allocate(col: ColumnDef, count: number): NumericArray | string[]
   }
 }
 
-/** Decode a string field: it ends at the first NUL (FITS 4.0 §7.3.3.1), trailing blanks removed. */
-export function fieldString(bytes: Uint8Array, start: number, width: number): string {
-  let end = start;
-  const stop = start + width;
-  while (end < stop && bytes[end] !== 0) end++;
-  while (end > start && bytes[end - 1] === 0x20) end--;
-  if (end === start) return '';
-  if (end - start === 1) return String.fromCharCode(bytes[start]);
-  return String.fromCharCode.apply(null, bytes.subarray(start, end) as unknown as number[]);
-}
-
 /**
  * Decode `nRows` cells of `per` elements each. Element j of row r is stored at
  * `off + r*stride + j*size`; it goes to `out[o + r*per + j]`. The loops are written once per type
@@ -106,14 +96,7 @@ export function decodeCells(
       return;
     }
     case 'A': {
-      const a = out as string[];
-      const w = col.itemsize ?? per;
-      const nStr = per;
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = o + r * nStr;
-        for (let j = 0; j < nStr; j++) a[q + j] = fieldString(bytes, p + j * w, w);
-      }
+      decodeStrings(bytes, off, nRows, stride, per, col.itemsize ?? per, out as string[], o);
       return;
     }
     case 'B': {

@@ -3,8 +3,9 @@ import type { HduContext } from '../hdu/context.js';
 import { readExact } from '../source/byte-source.js';
 import { permuteRows, planRows, type RowSelection } from '../util/rows.js';
 import { type ColumnDef, selectColumns } from './columns.js';
-import { type ColumnData, fieldString } from './decode-binary.js';
+import type { ColumnData } from './decode-binary.js';
 import { columnInfo, type ReadTableOptions, type Table } from './read-binary.js';
+import { fieldString } from './strings.js';
 
 const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[EeDd]?[+-]?\d+)?$/;
 

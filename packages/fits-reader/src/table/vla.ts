@@ -4,7 +4,8 @@ import { readExact } from '../source/byte-source.js';
 import { coalesceRanges } from '../util/ranges.js';
 import type { RowPlan } from '../util/rows.js';
 import type { ColumnDef } from './columns.js';
-import { allocate, byteSize, decodeCells, fieldString, type VlaColumn } from './decode-binary.js';
+import { allocate, byteSize, decodeCells, type VlaColumn } from './decode-binary.js';
+import { fieldString } from './strings.js';
 
 const MAX_GAP = 64 << 10;
 
