@@ -188,7 +188,7 @@ describe('byte sources', () => {
   });
 
   it('Blob input', async () => {
-    const fits = await openFits(new Blob([bytes]));
+    const fits = await openFits(new Blob([bytes as Uint8Array<ArrayBuffer>]));
     expect((await fits.hdus()).map((h) => h.name ?? null)).toEqual([null, 'BIG']);
   });
 });
