@@ -7,6 +7,7 @@ import type { HduContext } from './hdu/context.js';
 import { type HduKind, type HduLayout, layoutOf } from './hdu/layout.js';
 import { BLOCK, looksLikeExtension, readHeader } from './hdu/read-header.js';
 import { Header } from './header/header.js';
+import { type Groups, readGroups } from './image/read-groups.js';
 import { type Image, type ReadImageOptions, readPlainImage } from './image/read-image.js';
 import type { ByteSource } from './source/byte-source.js';
 import { asciiColumns, binaryColumns, type ColumnDef } from './table/columns.js';
@@ -272,7 +273,7 @@ export class FitsFile {
         case 'compressed-image':
           return await readCompressedImage(e.ctx, e.columns!, e.imageHeader!, opts);
         case 'random-groups':
-          throw new FitsError('unsupported', 'random-groups data cannot be read as an image (use readRaw)', { hdu: e.ctx.index });
+          throw new FitsError('wrong-kind', 'random-groups data are not an image (use readGroups)', { hdu: e.ctx.index });
         default:
           throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not an image (use readTable)`, { hdu: e.ctx.index });
       }
@@ -299,6 +300,16 @@ export class FitsFile {
             hdu: e.ctx.index,
           });
       }
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Read a random-groups HDU: the parameters of every group and the group arrays. */
+  async readGroups(ext: HduSelector): Promise<Groups> {
+    const e = await this.resolve(ext);
+    try {
+      return await readGroups(e.ctx);
     } catch (err) {
       this.fail(err);
     }

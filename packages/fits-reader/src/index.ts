@@ -4,6 +4,7 @@ export { FitsFile, type HduInfo, type HduSelector, type OpenOptions } from './fi
 export type { HduKind, HduLayout } from './hdu/layout.js';
 export type { Card, CardType, CardValue } from './header/card.js';
 export { Header } from './header/header.js';
+export type { GroupParameter, Groups } from './image/read-groups.js';
 export type { Image, ReadImageOptions } from './image/read-image.js';
 export { type FitsInput, type OpenFitsOptions, openFits } from './open.js';
 export { BlobSource, BufferSource, type ByteSource, readExact } from './source/byte-source.js';

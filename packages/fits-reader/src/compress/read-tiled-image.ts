@@ -10,6 +10,7 @@ import { readBinaryTable } from '../table/read-binary.js';
 import { permuteRows, planRows } from '../util/rows.js';
 import { type Quantize, unquantize } from './codecs/dither.js';
 import { inflateTile, unshuffle } from './codecs/gzip-tile.js';
+import { plioDecode } from './codecs/plio.js';
 import { riceDecode } from './codecs/rice.js';
 
 interface Geometry {
@@ -100,7 +101,8 @@ export async function readCompressedImage(
     throw new FitsError('bad-structure', 'a compressed image needs a COMPRESSED_DATA column', { hdu, column: 'COMPRESSED_DATA' });
   }
   const table = await readBinaryTable(ctx, cols, { columns: wanted, rows: tileRows });
-  const cdata = table.columns.COMPRESSED_DATA as Uint8Array[];
+  // PB/QB for most codecs; PI (16-bit words) for PLIO_1.
+  const cdata = table.columns.COMPRESSED_DATA as Array<Uint8Array | Int16Array>;
   const gdata = table.columns.GZIP_COMPRESSED_DATA as Uint8Array[] | undefined;
   const udata = table.columns.UNCOMPRESSED_DATA as NumericArray[] | undefined;
   const zscaleCol = table.columns.ZSCALE as Float64Array | undefined;
@@ -176,8 +178,14 @@ export async function readCompressedImage(
     return out;
   }
 
-  function decodeInts(bytes: Uint8Array, count: number): NumericArray {
+  function decodeInts(data: Uint8Array | Int16Array, count: number): NumericArray {
     const intWidth = quantized ? 4 : Math.abs(zbitpix) / 8;
+    if (cmp === 'PLIO_1') {
+      const out = new Int32Array(count);
+      plioDecode(data instanceof Int16Array ? data : bigEndianWords(data), out);
+      return out;
+    }
+    const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
     switch (cmp) {
       case 'RICE_1':
       case 'RICE_ONE': {
@@ -197,6 +205,11 @@ export async function readCompressedImage(
       default:
         throw new FitsError('unsupported', `unsupported codec ZCMPTYPE = ${cmp || '(missing)'}`, { hdu, keyword: 'ZCMPTYPE' });
     }
+  }
+
+  function bigEndianWords(raw: Uint8Array): Int16Array {
+    const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+    return Int16Array.from({ length: raw.length >> 1 }, (_, i) => dv.getInt16(2 * i));
   }
 
   function rawFloats(raw: Uint8Array, count: number): NumericArray {
