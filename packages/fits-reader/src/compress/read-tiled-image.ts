@@ -10,6 +10,7 @@ import { readBinaryTable } from '../table/read-binary.js';
 import { permuteRows, planRows } from '../util/rows.js';
 import { type Quantize, unquantize } from './codecs/dither.js';
 import { inflateTile, unshuffle } from './codecs/gzip-tile.js';
+import { hcompressDecode } from './codecs/hcompress.js';
 import { plioDecode } from './codecs/plio.js';
 import { riceDecode } from './codecs/rice.js';
 
@@ -186,6 +187,19 @@ export async function readCompressedImage(
       return out;
     }
     const bytes = data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    if (cmp === 'HCOMPRESS_1') {
+      const { data: values, nx, ny } = hcompressDecode(bytes, (params.SMOOTH ?? 0) !== 0);
+      if (nx * ny !== count) throw new FitsError('bad-compressed-data', `HCOMPRESS_1 tile holds ${nx * ny} pixels, expected ${count}`);
+      // The transform works on whole tiles of the stored integer type.
+      const out =
+        zbitpix === 64
+          ? BigInt64Array.from(values, (v) => BigInt(v))
+          : quantized
+            ? Int32Array.from(values)
+            : new (rawArrayType(zbitpix))(count);
+      if (!quantized && zbitpix !== 64) (out as Int32Array).set(values);
+      return out;
+    }
     switch (cmp) {
       case 'RICE_1':
       case 'RICE_ONE': {
