@@ -2,6 +2,7 @@ import { type ChecksumResult, verifyChecksum } from './checksum.js';
 import { compressedImageHeader, compressedShape } from './compress/image-header.js';
 import { readCompressedImage } from './compress/read-tiled-image.js';
 import { readCompressedTable } from './compress/read-tiled-table.js';
+import { compressedTableHeader } from './compress/table-header.js';
 import { FitsError, type FitsWarning } from './errors.js';
 import type { HduContext } from './hdu/context.js';
 import { type HduKind, type HduLayout, layoutOf } from './hdu/layout.js';
@@ -26,7 +27,7 @@ export interface HduInfo {
   dataOffset: number;
   /** Exact size of the data unit in bytes, without padding. */
   dataSize: number;
-  /** The header (for compressed HDUs, the reconstructed image header). */
+  /** The header (for compressed HDUs, the reconstructed image or table header). */
   header: Header;
   /** Image shape in numpy order (images, primary arrays, compressed images). */
   shape?: number[];
@@ -44,6 +45,7 @@ export type HduSelector = number | string | { name: string; ver?: number };
 interface Entry {
   ctx: HduContext;
   columns?: ColumnDef[];
+  /** For compressed HDUs: the header of the image or table they stand for. */
   imageHeader?: Header;
   info: HduInfo;
 }
@@ -172,18 +174,26 @@ export class FitsFile {
         info.bitpix = layout.bitpix;
         break;
       case 'bintable':
-      case 'compressed-table':
         entry.columns = binaryColumns(header, index, rowBytes);
         info.numRows = layout.naxes[1] ?? 0;
         info.columns = entry.columns.map((c) => columnInfo(c));
         break;
+      case 'compressed-table': {
+        entry.columns = binaryColumns(header, index, rowBytes, true);
+        const table = compressedTableHeader(header, index);
+        entry.imageHeader = table;
+        info.header = table;
+        info.numRows = Number(table.get('NAXIS2'));
+        info.columns = binaryColumns(table, index, Number(table.get('NAXIS1'))).map((c) => columnInfo(c));
+        break;
+      }
       case 'table':
         entry.columns = asciiColumns(header, index, rowBytes);
         info.numRows = layout.naxes[1] ?? 0;
         info.columns = entry.columns.map((c) => columnInfo(c));
         break;
       case 'compressed-image':
-        entry.columns = binaryColumns(header, index, rowBytes);
+        entry.columns = binaryColumns(header, index, rowBytes, true);
         entry.imageHeader = compressedImageHeader(header, index);
         info.header = entry.imageHeader;
         // The image's own EXTNAME (the writer's default COMPRESSED_IMAGE stands for none).
@@ -292,7 +302,7 @@ export class FitsFile {
         case 'table':
           return await readAsciiTable(e.ctx, e.columns!, opts);
         case 'compressed-table':
-          return await readCompressedTable(e.ctx, e.columns!, opts);
+          return await readCompressedTable(e.ctx, e.columns!, e.imageHeader!, opts);
         case 'compressed-image':
           return await readBinaryTable(e.ctx, e.columns!, opts);
         default:

@@ -121,8 +121,11 @@ function uniqueKeys(names: (string | undefined)[]): string[] {
   });
 }
 
-/** Column definitions of a BINTABLE (also the storage table of compressed HDUs). */
-export function binaryColumns(h: Header, hdu: number, rowBytes: number): ColumnDef[] {
+/**
+ * Column definitions of a BINTABLE. For the storage table of a compressed HDU pass `stored: true`:
+ * its TSCALn/TZEROn/TNULLn/TDIMn describe the original columns, not the stored byte arrays.
+ */
+export function binaryColumns(h: Header, hdu: number, rowBytes: number, stored = false): ColumnDef[] {
   const tfields = intKeyword(h, 'TFIELDS', hdu);
   if (tfields < 0 || tfields > 999)
     throw new FitsError('bad-keyword', `TFIELDS = ${tfields} is outside 0–999`, { hdu, keyword: 'TFIELDS' });
@@ -138,9 +141,9 @@ export function binaryColumns(h: Header, hdu: number, rowBytes: number): ColumnD
     }
     const tf = parseBinaryTform(tformText);
     if (typeof tf === 'string') throw new FitsError('bad-keyword', tf, { hdu, keyword: `TFORM${i}` });
-    const tscal = num(h, `TSCAL${i}`, hdu, 1);
-    const tzero = zeroOf(h, `TZERO${i}`, hdu);
-    const tdimText = str(h.get(`TDIM${i}`));
+    const tscal = stored ? 1 : num(h, `TSCAL${i}`, hdu, 1);
+    const tzero = stored ? 0 : zeroOf(h, `TZERO${i}`, hdu);
+    const tdimText = stored ? undefined : str(h.get(`TDIM${i}`));
     const tdim = tdimText === undefined ? undefined : parseTdim(tdimText, `TDIM${i}`, hdu);
     const vla = tf.code === 'P' || tf.code === 'Q';
     const code = vla ? (tf.elemCode as string) : tf.code;
@@ -164,7 +167,7 @@ export function binaryColumns(h: Header, hdu: number, rowBytes: number): ColumnD
       }
       cellShape = [...tdim].reverse();
     } else cellShape = tf.repeat === 1 ? [] : [tf.repeat];
-    const tnullCard = h.card(`TNULL${i}`);
+    const tnullCard = stored ? undefined : h.card(`TNULL${i}`);
     cols.push({
       index: i,
       key: keys[i - 1],
