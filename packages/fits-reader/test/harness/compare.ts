@@ -202,7 +202,6 @@ export async function compareFile(fits: FitsFile, ref: Ref, file: string): Promi
       }
       if (h.raw_data) {
         const raw = await fits.readRaw(h.index);
-        const { createHash } = await import('node:crypto');
         if (createHash('sha256').update(raw).digest('hex') !== h.raw_data.sha256) at('raw data sha256 differs');
       }
       if (h.groups && ours.kind === 'random-groups') {
