@@ -55,10 +55,200 @@ export function allocate(col: ColumnDef, count: number): NumericArray | string[]
   }
 }
 
+/** Decodes `nRows` cells of `per` elements: element j of row r at `off + r*stride + j*size` → `out[o + r*per + j]`. */
+type CellDecoder = (
+  b: Uint8Array,
+  dv: DataView,
+  off: number,
+  n: number,
+  stride: number,
+  per: number,
+  out: never,
+  o: number,
+  s: number,
+  z: number,
+) => void;
+
+// One small function per stored type and scaling, so V8 compiles each to a tight monomorphic loop
+// (a single function with a switch over every type runs several times slower). Scalar cells
+// (per = 1) take the first branch of each loop.
+const DECODERS: Record<string, CellDecoder> = {
+  L: (b, _dv, off, n, stride, per, out: (boolean | null)[], o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) {
+        const v = b[p + j];
+        out[q + j] = v === 0x54 ? true : v === 0x46 ? false : null;
+      }
+    }
+  },
+  X: (b, _dv, off, n, stride, per, out: Uint8Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = (b[p + (j >> 3)] >> (7 - (j & 7))) & 1;
+    }
+  },
+  'B:none': (b, _dv, off, n, stride, per, out: Uint8Array, o) => {
+    if (per === stride || n === 1) out.set(b.subarray(off, off + n * per), o);
+    else for (let r = 0; r < n; r++) out.set(b.subarray(off + r * stride, off + r * stride + per), o + r * per);
+  },
+  'B:int8': (b, _dv, off, n, stride, per, out: Int8Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = b[p + j] ^ 0x80;
+    }
+  },
+  'B:float': (b, _dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = b[p + j] * s + z;
+    }
+  },
+  'I:none': (_b, dv, off, n, stride, per, out: Int16Array, o) => {
+    if (per === 1) for (let r = 0; r < n; r++) out[o + r] = dv.getInt16(off + r * stride);
+    else
+      for (let r = 0; r < n; r++) {
+        const p = off + r * stride;
+        const q = o + r * per;
+        for (let j = 0; j < per; j++) out[q + j] = dv.getInt16(p + 2 * j);
+      }
+  },
+  'I:uint16': (_b, dv, off, n, stride, per, out: Uint16Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getUint16(p + 2 * j) ^ 0x8000;
+    }
+  },
+  'I:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getInt16(p + 2 * j) * s + z;
+    }
+  },
+  'J:none': (_b, dv, off, n, stride, per, out: Int32Array, o) => {
+    if (per === 1) for (let r = 0; r < n; r++) out[o + r] = dv.getInt32(off + r * stride);
+    else
+      for (let r = 0; r < n; r++) {
+        const p = off + r * stride;
+        const q = o + r * per;
+        for (let j = 0; j < per; j++) out[q + j] = dv.getInt32(p + 4 * j);
+      }
+  },
+  'J:uint32': (_b, dv, off, n, stride, per, out: Uint32Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getUint32(p + 4 * j) ^ 0x80000000;
+    }
+  },
+  'J:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getInt32(p + 4 * j) * s + z;
+    }
+  },
+  'K:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      // hi·2^32 is exact, so adding lo rounds once, like numpy's int64 → float64.
+      for (let j = 0; j < per; j++) out[q + j] = (dv.getInt32(p + 8 * j) * 4294967296 + dv.getUint32(p + 8 * j + 4)) * s + z;
+    }
+  },
+  'E:none': (_b, dv, off, n, stride, per, out: Float32Array, o) => {
+    if (per === 1) for (let r = 0; r < n; r++) out[o + r] = dv.getFloat32(off + r * stride);
+    else
+      for (let r = 0; r < n; r++) {
+        const p = off + r * stride;
+        const q = o + r * per;
+        for (let j = 0; j < per; j++) out[q + j] = dv.getFloat32(p + 4 * j);
+      }
+  },
+  'E:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getFloat32(p + 4 * j) * s + z;
+    }
+  },
+  'D:none': (_b, dv, off, n, stride, per, out: Float64Array, o) => {
+    if (per === 1) for (let r = 0; r < n; r++) out[o + r] = dv.getFloat64(off + r * stride);
+    else
+      for (let r = 0; r < n; r++) {
+        const p = off + r * stride;
+        const q = o + r * per;
+        for (let j = 0; j < per; j++) out[q + j] = dv.getFloat64(p + 8 * j);
+      }
+  },
+  'D:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = o + r * per;
+      for (let j = 0; j < per; j++) out[q + j] = dv.getFloat64(p + 8 * j) * s + z;
+    }
+  },
+  'C:none': (_b, dv, off, n, stride, per, out: Float32Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = 2 * (o + r * per);
+      for (let j = 0; j < 2 * per; j++) out[q + j] = dv.getFloat32(p + 4 * j);
+    }
+  },
+  'C:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = 2 * (o + r * per);
+      for (let j = 0; j < 2 * per; j++) out[q + j] = dv.getFloat32(p + 4 * j) * s + ((j & 1) === 0 ? z : 0);
+    }
+  },
+  'M:none': (_b, dv, off, n, stride, per, out: Float64Array, o) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = 2 * (o + r * per);
+      for (let j = 0; j < 2 * per; j++) out[q + j] = dv.getFloat64(p + 8 * j);
+    }
+  },
+  'M:float': (_b, dv, off, n, stride, per, out: Float64Array, o, s, z) => {
+    for (let r = 0; r < n; r++) {
+      const p = off + r * stride;
+      const q = 2 * (o + r * per);
+      for (let j = 0; j < 2 * per; j++) out[q + j] = dv.getFloat64(p + 8 * j) * s + ((j & 1) === 0 ? z : 0);
+    }
+  },
+};
+
+/** 64-bit integers: the two 32-bit halves are written into the 64-bit array's memory, so no BigInt is created. */
+function decodeK(
+  dv: DataView,
+  off: number,
+  n: number,
+  stride: number,
+  per: number,
+  out: BigInt64Array | BigUint64Array,
+  o: number,
+  flip: number,
+) {
+  const w = new Uint32Array(out.buffer, out.byteOffset, out.length * 2);
+  for (let r = 0; r < n; r++) {
+    const p = off + r * stride;
+    const q = 2 * (o + r * per);
+    for (let j = 0; j < per; j++) {
+      w[q + 2 * j] = dv.getUint32(p + 8 * j + 4);
+      w[q + 2 * j + 1] = dv.getUint32(p + 8 * j) ^ flip;
+    }
+  }
+}
+
 /**
  * Decode `nRows` cells of `per` elements each. Element j of row r is stored at
- * `off + r*stride + j*size`; it goes to `out[o + r*per + j]`. The loops are written once per type
- * so V8 compiles each to a tight monomorphic loop.
+ * `off + r*stride + j*size`; it goes to `out[o + r*per + j]` (complex values take two slots).
  */
 export function decodeCells(
   col: ColumnDef,
@@ -71,190 +261,19 @@ export function decodeCells(
   out: NumericArray | string[] | (boolean | null)[],
   o: number,
 ): void {
-  const s = col.tscal;
-  const z = Number(col.tzero);
-  switch (col.code) {
-    case 'L': {
-      const a = out as (boolean | null)[];
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = o + r * per;
-        for (let j = 0; j < per; j++) {
-          const b = bytes[p + j];
-          a[q + j] = b === 0x54 ? true : b === 0x46 ? false : null;
-        }
-      }
-      return;
-    }
-    case 'X': {
-      const a = out as Uint8Array;
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = o + r * per;
-        for (let j = 0; j < per; j++) a[q + j] = (bytes[p + (j >> 3)] >> (7 - (j & 7))) & 1;
-      }
-      return;
-    }
-    case 'A': {
-      decodeStrings(bytes, off, nRows, stride, per, col.itemsize ?? per, out as string[], o);
-      return;
-    }
-    case 'B': {
-      if (col.scaling === 'none') {
-        const a = out as Uint8Array;
-        if (per === stride || nRows === 1) {
-          a.set(bytes.subarray(off, off + nRows * per), o);
-          return;
-        }
-        for (let r = 0; r < nRows; r++) a.set(bytes.subarray(off + r * stride, off + r * stride + per), o + r * per);
-      } else if (col.scaling === 'int8') {
-        const a = out as Int8Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = bytes[p + j] ^ 0x80;
-        }
-      } else {
-        const a = out as Float64Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = bytes[p + j] * s + z;
-        }
-      }
-      return;
-    }
-    case 'I': {
-      if (col.scaling === 'none') {
-        const a = out as Int16Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getInt16(p + 2 * j);
-        }
-      } else if (col.scaling === 'uint16') {
-        const a = out as Uint16Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getUint16(p + 2 * j) ^ 0x8000;
-        }
-      } else {
-        const a = out as Float64Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getInt16(p + 2 * j) * s + z;
-        }
-      }
-      return;
-    }
-    case 'J': {
-      if (col.scaling === 'none') {
-        const a = out as Int32Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getInt32(p + 4 * j);
-        }
-      } else if (col.scaling === 'uint32') {
-        const a = out as Uint32Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getUint32(p + 4 * j) ^ 0x80000000;
-        }
-      } else {
-        const a = out as Float64Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getInt32(p + 4 * j) * s + z;
-        }
-      }
-      return;
-    }
-    case 'K': {
-      if (col.scaling === 'float') {
-        const a = out as Float64Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          // hi·2^32 is exact, so adding lo rounds once, like numpy's int64 → float64.
-          for (let j = 0; j < per; j++) a[q + j] = (dv.getInt32(p + 8 * j) * 4294967296 + dv.getUint32(p + 8 * j + 4)) * s + z;
-        }
-        return;
-      }
-      // Write the two 32-bit halves into the 64-bit array's memory: no BigInt is created.
-      const t = out as BigInt64Array | BigUint64Array;
-      const w = new Uint32Array(t.buffer, t.byteOffset, t.length * 2);
-      const flip = col.scaling === 'uint64' ? 0x80000000 : 0;
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = 2 * (o + r * per);
-        for (let j = 0; j < per; j++) {
-          w[q + 2 * j] = dv.getUint32(p + 8 * j + 4);
-          w[q + 2 * j + 1] = dv.getUint32(p + 8 * j) ^ flip;
-        }
-      }
-      return;
-    }
-    case 'E': {
-      if (col.scaling === 'none') {
-        const a = out as Float32Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getFloat32(p + 4 * j);
-        }
-      } else {
-        const a = out as Float64Array;
-        for (let r = 0; r < nRows; r++) {
-          const p = off + r * stride;
-          const q = o + r * per;
-          for (let j = 0; j < per; j++) a[q + j] = dv.getFloat32(p + 4 * j) * s + z;
-        }
-      }
-      return;
-    }
-    case 'D': {
-      const a = out as Float64Array;
-      const scaled = col.scaling !== 'none';
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = o + r * per;
-        if (scaled) for (let j = 0; j < per; j++) a[q + j] = dv.getFloat64(p + 8 * j) * s + z;
-        else for (let j = 0; j < per; j++) a[q + j] = dv.getFloat64(p + 8 * j);
-      }
-      return;
-    }
-    case 'C': {
-      const a = out as Float32Array | Float64Array;
-      const scaled = col.scaling !== 'none';
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = 2 * (o + r * per);
-        for (let j = 0; j < 2 * per; j++) {
-          const v = dv.getFloat32(p + 4 * j);
-          a[q + j] = scaled ? v * s + ((j & 1) === 0 ? z : 0) : v;
-        }
-      }
-      return;
-    }
-    case 'M': {
-      const a = out as Float64Array;
-      const scaled = col.scaling !== 'none';
-      for (let r = 0; r < nRows; r++) {
-        const p = off + r * stride;
-        const q = 2 * (o + r * per);
-        for (let j = 0; j < 2 * per; j++) {
-          const v = dv.getFloat64(p + 8 * j);
-          a[q + j] = scaled ? v * s + ((j & 1) === 0 ? z : 0) : v;
-        }
-      }
-      return;
-    }
+  const code = col.code;
+  if (code === 'A') {
+    decodeStrings(bytes, off, nRows, stride, per, col.itemsize ?? per, out as string[], o);
+    return;
   }
+  if (code === 'K' && col.scaling !== 'float') {
+    decodeK(dv, off, nRows, stride, per, out as BigInt64Array, o, col.scaling === 'uint64' ? 0x80000000 : 0);
+    return;
+  }
+  const key = code === 'L' || code === 'X' ? code : `${code}:${col.scaling}`;
+  const f = DECODERS[key];
+  if (!f) throw new Error(`no decoder for ${key}`);
+  f(bytes, dv, off, nRows, stride, per, out as never, o, col.tscal, Number(col.tzero));
 }
 
 /** Mark elements whose stored integer equals TNULL. */
