@@ -283,7 +283,18 @@ export class FitsFile {
         case 'compressed-image':
           return await readCompressedImage(e.ctx, e.columns!, e.imageHeader!, opts);
         case 'random-groups':
-          throw new FitsError('wrong-kind', 'random-groups data are not an image (use readGroups)', { hdu: e.ctx.index });
+          throw new FitsError('unsupported', 'random-groups data cannot be read as an image; use readGroups (or readRaw)', {
+            hdu: e.ctx.index,
+          });
+        case 'unknown':
+          throw new FitsError(
+            'unsupported',
+            `XTENSION = ${JSON.stringify(e.ctx.layout.xtension)} is not a standard extension; use readRaw for its bytes`,
+            {
+              hdu: e.ctx.index,
+              keyword: 'XTENSION',
+            },
+          );
         default:
           throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not an image (use readTable)`, { hdu: e.ctx.index });
       }
@@ -306,9 +317,16 @@ export class FitsFile {
         case 'compressed-image':
           return await readBinaryTable(e.ctx, e.columns!, opts);
         default:
-          throw new FitsError(e.info.kind === 'unknown' ? 'unsupported' : 'wrong-kind', `HDU is a ${e.info.kind}, not a table`, {
-            hdu: e.ctx.index,
-          });
+          if (e.info.kind === 'unknown' || e.info.kind === 'random-groups') {
+            throw new FitsError(
+              'unsupported',
+              `HDU is ${e.info.kind === 'unknown' ? `a non-standard XTENSION = ${JSON.stringify(e.ctx.layout.xtension)}` : 'random groups'}; use ${e.info.kind === 'unknown' ? 'readRaw' : 'readGroups'}`,
+              {
+                hdu: e.ctx.index,
+              },
+            );
+          }
+          throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not a table (use readImage)`, { hdu: e.ctx.index });
       }
     } catch (err) {
       this.fail(err);

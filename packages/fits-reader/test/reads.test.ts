@@ -192,3 +192,33 @@ describe('byte sources', () => {
     expect((await fits.hdus()).map((h) => h.name ?? null)).toEqual([null, 'BIG']);
   });
 });
+
+describe('HDUs that are not images or tables', () => {
+  it('random groups: readImage says unsupported and points at readGroups', async () => {
+    const fits = await openFits(join(CORPUS, 'gen', 'hand_random_groups_scaled.fits'));
+    await expect(fits.readImage(0)).rejects.toMatchObject({ code: 'unsupported', message: expect.stringMatching(/readGroups/) });
+    const g = await fits.readGroups(0);
+    expect(g.count).toBe(4);
+    expect(g.parameters.map((p) => p.name)).toEqual(['UU', 'VV', 'DATE']);
+  });
+});
+
+describe('an unknown XTENSION', () => {
+  it('is listed, skipped by its size, readable with readRaw, and reads fail clearly', async () => {
+    const bytes = writeFits([
+      { type: 'image', data: new Uint8Array(0), shape: [0] },
+      { type: 'image', name: 'ODD', data: Int16Array.from([1, 2, 3, 4, 5]), shape: [5] },
+      { type: 'image', name: 'AFTER', data: Float32Array.from([9]), shape: [1] },
+    ]);
+    const text = new TextDecoder('latin1').decode(bytes);
+    const at = text.indexOf("XTENSION= 'IMAGE   '", 2880);
+    bytes.set(new TextEncoder().encode("XTENSION= 'FOOBAR  '"), at);
+    const fits = await openFits(bytes);
+    const hdus = await fits.hdus();
+    expect(hdus.map((h) => h.kind)).toEqual(['primary', 'unknown', 'image']);
+    expect(Array.from(await fits.readRaw('ODD'))).toEqual([0, 1, 0, 2, 0, 3, 0, 4, 0, 5]);
+    await expect(fits.readImage('ODD')).rejects.toMatchObject({ code: 'unsupported', keyword: 'XTENSION' });
+    await expect(fits.readTable('ODD')).rejects.toMatchObject({ code: 'unsupported' });
+    expect(Array.from((await fits.readImage('AFTER')).data as Float32Array)).toEqual([9]);
+  });
+});
