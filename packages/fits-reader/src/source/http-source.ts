@@ -33,7 +33,8 @@ export class HttpRangeSource implements ByteSource {
     readonly name: string,
     private readonly opts: HttpSourceOptions,
   ) {
-    this.fetchImpl = opts.fetch ?? fetch;
+    // Browsers require fetch to be called with the global as `this`.
+    this.fetchImpl = opts.fetch ?? ((input, init) => globalThis.fetch(input, init));
     this.cache = new RangeCache(
       () => this.size,
       (o, l) => this.get(o, l),
