@@ -1,0 +1,458 @@
+import type { ColumnData, FitsFile, NumericArray } from '@desi/fits-reader';
+import { mergeCameras } from './assemble/brz.js';
+import { type CameraData, concatCameras, type Spectra } from './assemble/spectra.js';
+import { CAMERAS, DR1, EMLINE_COLUMNS, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
+import { FusionError } from './errors.js';
+import type { RedrockFits } from './io/rrdetails.js';
+import { type OpenProduct, openProduct, type PixelSources } from './io/sources.js';
+import { keepBits, type Precision, pyRound } from './precision.js';
+import { type QsoAfterburners, type Selection, select } from './select.js';
+
+/** Options of {@link fusePixel}. */
+export interface FuseOptions {
+  /** The pixel (for provenance and error messages); read from the coadd header when omitted. */
+  pixel?: PixelId;
+  specprod?: string;
+  selection?: Selection;
+  /** `concat` (default): B+R+Z then the wavelength window; `brz`: desispec's camera merge (7781 pixels). */
+  camera?: 'concat' | 'brz';
+  /** Stored-wavelength window; default [3600, 9800] for concat and none for brz. `null` keeps every pixel. */
+  wavelengthRange?: [number, number] | null;
+  /** Default lossless float32. */
+  precision?: Precision;
+  /**
+   * Read rrdetails (default: when it is a local path or bytes). A remote rrdetails is fetched whole,
+   * about 0.6× the coadd's size, so range-read pipelines leave it off unless asked.
+   */
+  rrdetails?: boolean;
+  /** redrock fits kept per target from rrdetails (default 3: the best and the next two). */
+  rrFits?: number;
+}
+
+/** One pixel's selected targets, fused into columns (plain typed arrays, in REDSHIFTS order). */
+export interface FusedPixel {
+  pixel: PixelId;
+  specprod: string;
+  camera: 'concat' | 'brz';
+  precision: Precision;
+  count: number;
+  targetId: BigInt64Array;
+  ra: Float64Array;
+  dec: Float64Array;
+  z: Float64Array;
+  zerr: Float64Array;
+  zwarn: BigInt64Array;
+  spectype: string[];
+  subtype: string[];
+  deltachi2: Float64Array;
+  /** REDSHIFTS CHI2 (never null); equal to the znum 0 fit of rrdetails when that is read. */
+  rrChi2: Float64Array;
+  /** The best `nfit` redrock fits per target, when rrdetails was read. */
+  rrFits?: RedrockFits;
+  /** Lower-case emission-line columns (`oii_flux`, …); absent when there is no emline file. */
+  emline?: Record<string, Float64Array>;
+  /** desi-qso-catalog selection: which classifiers called each target a QSO. */
+  qsoMaskbits?: Int32Array;
+  /** The shared wavelength grid (float64 as stored; rounded in `decimals` mode). */
+  wavelength: Float64Array;
+  /** count × wavelength.length: float32 (lossless, keepbits) or float64 (decimals). */
+  flux: Float32Array | Float64Array;
+  ivar: Float32Array | Float64Array;
+  mask: Int32Array;
+  /** Optional products that were not there. */
+  missing: Product[];
+  /** Bytes and reads per product. */
+  io: Partial<Record<Product, { bytes: number; reads: number; size: number; name: string }>>;
+  /** Non-fatal findings (e.g. rrdetails χ² not equal to REDSHIFTS). */
+  warnings: string[];
+}
+
+type Cols = Record<string, ColumnData>;
+
+function f64(a: ColumnData): Float64Array {
+  if (a instanceof Float64Array) return a;
+  return Float64Array.from(a as ArrayLike<number>, Number);
+}
+
+function i64(a: ColumnData): BigInt64Array {
+  if (a instanceof BigInt64Array) return a;
+  return BigInt64Array.from(a as ArrayLike<number>, (v) => BigInt(v));
+}
+
+function strip(a: ColumnData): string[] {
+  return (a as string[]).map((s) => s.trim());
+}
+
+function int32View(a: NumericArray): Int32Array {
+  if (a instanceof Int32Array) return a;
+  if (a instanceof Uint32Array) return new Int32Array(a.buffer, a.byteOffset, a.length);
+  return Int32Array.from(a as ArrayLike<number>);
+}
+
+async function columnsOf(p: OpenProduct, hdu: string, want: string[], ctx: { pixel?: PixelId; product: Product }): Promise<string[]> {
+  const info = (await p.fits.hdus()).find((h) => h.name?.toUpperCase() === hdu);
+  if (!info?.columns) throw new FusionError('bad-file', `no ${hdu} table`, { ...ctx, file: p.name });
+  const have = new Set(info.columns.map((c) => c.name.toUpperCase()));
+  const missing = want.filter((w) => !have.has(w));
+  if (missing.length) throw new FusionError('bad-file', `${hdu} has no column ${missing.join(', ')}`, { ...ctx, file: p.name });
+  return want;
+}
+
+/** Map TARGETIDs to row numbers. */
+function indexOf(ids: BigInt64Array): Map<bigint, number> {
+  const m = new Map<bigint, number>();
+  for (let i = 0; i < ids.length; i++) if (!m.has(ids[i])) m.set(ids[i], i);
+  return m;
+}
+
+/**
+ * Fuse one HEALPix pixel: redrock REDSHIFTS and the needed FIBERMAP columns → selection → only the
+ * selected rows of the coadd's FLUX/IVAR/MASK per camera and its wavelength arrays (never RESOLUTION,
+ * never EXP_FIBERMAP) → emline rows by TARGETID → rrdetails fits. Every product is read through a
+ * byte counter, so the same code reads local files, HTTP or S3 ranges and reports what it fetched.
+ *
+ * @example
+ * const fused = await fusePixel(localPixelSources('…/healpix/main/dark/100/10016'));
+ * fused.count; fused.flux; // count × 7927 float32
+ */
+export async function fusePixel(sources: PixelSources, options: FuseOptions = {}): Promise<FusedPixel> {
+  const method = options.selection?.method ?? 'redrock';
+  const camera = options.camera ?? 'concat';
+  const precision = options.precision ?? { mode: 'lossless' };
+  let pixel = options.pixel;
+  const opened: Partial<Record<Product, OpenProduct>> = {};
+  const missing: Product[] = [];
+  const warnings: string[] = [];
+  try {
+    for (const product of ['redrock', 'coadd', 'emline', 'qso_mgii', 'qso_qn'] as const) {
+      const required =
+        product === 'redrock' || product === 'coadd' || (method === 'desi-qso-catalog' && (product === 'qso_mgii' || product === 'qso_qn'));
+      if (!required && (product === 'qso_mgii' || product === 'qso_qn') && method !== 'desi-qso-catalog') continue;
+      const p = await openProduct(product, sources[product], pixel, required);
+      if (p) opened[product] = p;
+      else missing.push(product);
+    }
+    const rr = opened.redrock as OpenProduct;
+    const coadd = opened.coadd as OpenProduct;
+    if (!pixel) {
+      const h = await coadd.fits.header(0);
+      const hp = h.get('HPXPIXEL') ?? h.get('SPGRPVAL');
+      if (typeof h.get('SURVEY') === 'string' && typeof h.get('PROGRAM') === 'string' && typeof hp === 'number') {
+        pixel = { survey: h.get('SURVEY') as string, program: h.get('PROGRAM') as string, healpix: hp };
+      } else pixel = { survey: 'unknown', program: 'unknown', healpix: -1 };
+    }
+    const at = (product: Product, file?: string) => ({ pixel, product, file });
+
+    // 1. redrock: REDSHIFTS and the FIBERMAP columns the selection and output need.
+    const zcols = await columnsOf(
+      rr,
+      HDU.redshifts,
+      ['TARGETID', 'Z', 'ZERR', 'ZWARN', 'CHI2', 'SPECTYPE', 'SUBTYPE', 'DELTACHI2'],
+      at('redrock'),
+    );
+    const zt = (await rr.fits.readTable(HDU.redshifts, { columns: zcols })).columns as Cols;
+    const needStatus = !!options.selection?.fiberstatusZero;
+    const rfm = (
+      await rr.fits.readTable(HDU.fibermap, {
+        columns: await columnsOf(
+          rr,
+          HDU.fibermap,
+          ['TARGETID', 'TARGET_RA', 'TARGET_DEC', ...(needStatus ? ['COADD_FIBERSTATUS'] : [])],
+          at('redrock'),
+        ),
+      })
+    ).columns as Cols;
+    const tid = i64(zt.TARGETID);
+    const fmTid = i64(rfm.TARGETID);
+    // REDSHIFTS and FIBERMAP are row-matched in DESI files; if not, match by TARGETID.
+    let fmRow = (i: number) => i;
+    if (fmTid.length !== tid.length || tid.some((t, i) => t !== fmTid[i])) {
+      const pos = indexOf(fmTid);
+      fmRow = (i: number) => {
+        const r = pos.get(tid[i]);
+        if (r === undefined)
+          throw new FusionError('targetid-mismatch', `TARGETID ${tid[i]} of REDSHIFTS is not in FIBERMAP`, at('redrock', rr.name));
+        return r;
+      };
+    }
+    const ra = f64(rfm.TARGET_RA);
+    const dec = f64(rfm.TARGET_DEC);
+    const spectypeAll = strip(zt.SPECTYPE);
+    const zAll = f64(zt.Z);
+
+    // 2. selection.
+    let qso: QsoAfterburners | undefined;
+    if (method === 'desi-qso-catalog')
+      qso = await readAfterburners(opened.qso_mgii as OpenProduct, opened.qso_qn as OpenProduct, tid, pixel);
+    const status = needStatus ? rfm.COADD_FIBERSTATUS : undefined;
+    const sel = select(
+      {
+        targetId: tid,
+        spectype: spectypeAll,
+        zwarn: i64(zt.ZWARN),
+        z: zAll,
+        fiberstatus: status
+          ? (Array.from({ length: tid.length }, (_, i) => Number((status as ArrayLike<number>)[fmRow(i)])) as unknown as Int32Array)
+          : undefined,
+        qso,
+      },
+      options.selection,
+    );
+    const rows = sel.rows;
+    const count = rows.length;
+    const pick = <T extends { length: number; [i: number]: unknown }>(a: T, make: (n: number) => T, map = (i: number) => i): T => {
+      const out = make(count);
+      for (let k = 0; k < count; k++) (out as Record<number, unknown>)[k] = a[map(rows[k])];
+      return out;
+    };
+    const targetId = pick(tid, (n) => new BigInt64Array(n));
+    const z = pick(zAll, (n) => new Float64Array(n));
+    const zerr = pick(f64(zt.ZERR), (n) => new Float64Array(n));
+    for (const [row, o] of sel.zOverride ?? []) {
+      const k = rows.indexOf(row);
+      if (k >= 0) {
+        z[k] = o.z;
+        zerr[k] = o.zerr;
+      }
+    }
+
+    // 3. coadd: FIBERMAP TARGETIDs, then only the selected rows of each camera.
+    const cfm = (
+      await coadd.fits.readTable(HDU.fibermap, {
+        columns: await columnsOf(coadd, HDU.fibermap, ['TARGETID', ...(camera === 'brz' ? ['COADD_FIBERSTATUS'] : [])], at('coadd')),
+      })
+    ).columns as Cols;
+    const cpos = indexOf(i64(cfm.TARGETID));
+    const crow = Array.from(targetId, (t) => {
+      const r = cpos.get(t);
+      if (r === undefined)
+        throw new FusionError('targetid-mismatch', `TARGETID ${t} of redrock is not in the coadd FIBERMAP`, at('coadd', coadd.name));
+      return r;
+    });
+    const nspec = cpos.size === 0 ? 0 : (cfm.TARGETID as BigInt64Array).length;
+    const cams: CameraData[] = [];
+    const hdus = await coadd.fits.hdus();
+    for (const c of CAMERAS) {
+      const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
+      for (const name of [HDU.wavelength(c), HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
+        if (!has(name)) throw new FusionError('missing-camera', `camera ${c} is missing (no ${name} HDU)`, at('coadd', coadd.name));
+      }
+      const wave = (await coadd.fits.readImage(HDU.wavelength(c))).data;
+      const npix = wave.length;
+      for (const name of [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
+        const shape = has(name)?.shape ?? [];
+        if (shape.length !== 2 || shape[1] !== npix || shape[0] !== nspec) {
+          throw new FusionError(
+            'bad-shape',
+            `${name} has shape [${shape}] but FIBERMAP has ${nspec} rows and ${HDU.wavelength(c)} ${npix} pixels`,
+            at('coadd', coadd.name),
+          );
+        }
+      }
+      const [flux, ivar, mask] = await Promise.all([
+        coadd.fits.readImage(HDU.flux(c), { rows: crow }),
+        coadd.fits.readImage(HDU.ivar(c), { rows: crow }),
+        coadd.fits.readImage(HDU.mask(c), { rows: crow }),
+      ]);
+      cams.push({
+        camera: c,
+        wave: f64(wave as ColumnData),
+        flux: flux.data instanceof Float32Array ? flux.data : Float32Array.from(flux.data as ArrayLike<number>),
+        ivar: ivar.data instanceof Float32Array ? ivar.data : Float32Array.from(ivar.data as ArrayLike<number>),
+        mask: int32View(mask.data),
+      });
+    }
+
+    // 4. spectra on one grid.
+    const range =
+      options.wavelengthRange === null ? undefined : (options.wavelengthRange ?? (camera === 'concat' ? [WAVE_MIN, WAVE_MAX] : undefined));
+    let spectra: Spectra;
+    if (camera === 'brz') {
+      const st = cfm.COADD_FIBERSTATUS as ArrayLike<number>;
+      const merged = mergeCameras(
+        cams,
+        count,
+        Array.from(crow, (r) => Number(st[r])),
+      );
+      spectra = range ? windowed(merged, range, count) : merged;
+    } else spectra = concatCameras(cams, count, range);
+    const { wavelength, flux, ivar } = applyPrecision(spectra, precision);
+
+    // 5. emission lines by TARGETID.
+    let emline: Record<string, Float64Array> | undefined;
+    if (opened.emline) emline = await readEmline(opened.emline, targetId, pixel);
+
+    // 6. rrdetails.
+    const rrChi2 = pick(f64(zt.CHI2), (n) => new Float64Array(n));
+    let rrFits: RedrockFits | undefined;
+    const rd = sources.rrdetails;
+    const wantRd = options.rrdetails ?? (typeof rd === 'string' || rd instanceof Uint8Array);
+    if (rd === undefined) missing.push('rrdetails');
+    else if (wantRd && count > 0) {
+      let input: string | Uint8Array | undefined;
+      if (typeof rd === 'string' || rd instanceof Uint8Array) input = rd;
+      else input = await rd.read(0, rd.size);
+      try {
+        // h5wasm and the temp-file path are Node-only; load them only when rrdetails is read.
+        const { readRedrockFits } = await import('./io/rrdetails.js');
+        rrFits = await readRedrockFits(input, targetId, options.rrFits ?? 3);
+      } catch (e) {
+        const code = (e as NodeJS.ErrnoException)?.code;
+        if (code === 'ENOENT' || /not found|No such file/i.test(String((e as Error)?.message))) missing.push('rrdetails');
+        else
+          throw new FusionError('bad-file', `rrdetails: ${(e as Error).message}`, at('rrdetails', typeof rd === 'string' ? rd : undefined));
+      }
+      if (rrFits) {
+        for (let k = 0; k < count; k++) {
+          const best = rrFits.chi2[k * rrFits.nfit];
+          if (!Number.isNaN(best) && best !== rrChi2[k])
+            warnings.push(`TARGETID ${targetId[k]}: rrdetails znum 0 χ² ${best} ≠ REDSHIFTS CHI2 ${rrChi2[k]}`);
+        }
+      }
+    }
+
+    const io: FusedPixel['io'] = {};
+    for (const [k, p] of Object.entries(opened))
+      if (p) io[k as Product] = { bytes: p.counter.bytes, reads: p.counter.reads, size: p.counter.size, name: p.name };
+    return {
+      pixel,
+      specprod: options.specprod ?? DR1.specprod,
+      camera,
+      precision,
+      count,
+      targetId,
+      ra: pick(ra, (n) => new Float64Array(n), fmRow),
+      dec: pick(dec, (n) => new Float64Array(n), fmRow),
+      z,
+      zerr,
+      zwarn: pick(i64(zt.ZWARN), (n) => new BigInt64Array(n)),
+      spectype: rows.map((r) => spectypeAll[r]),
+      subtype: rows.map((r) => (zt.SUBTYPE as string[])[r].trim()),
+      deltachi2: pick(f64(zt.DELTACHI2), (n) => new Float64Array(n)),
+      rrChi2,
+      rrFits,
+      emline,
+      qsoMaskbits: sel.qsoMaskbits,
+      wavelength,
+      flux,
+      ivar,
+      mask: spectra.mask,
+      missing,
+      io,
+      warnings,
+    };
+  } finally {
+    for (const p of Object.values(opened)) await p?.fits.close();
+  }
+}
+
+function windowed(s: Spectra, range: [number, number], count: number): Spectra {
+  const keep: number[] = [];
+  s.wavelength.forEach((w, i) => w >= range[0] && w <= range[1] && keep.push(i));
+  const n = s.wavelength.length;
+  const m = keep.length;
+  const out: Spectra = {
+    wavelength: Float64Array.from(keep, (i) => s.wavelength[i]),
+    flux: new Float32Array(count * m),
+    ivar: new Float32Array(count * m),
+    mask: new Int32Array(count * m),
+  };
+  for (let t = 0; t < count; t++) {
+    for (let k = 0; k < m; k++) {
+      out.flux[t * m + k] = s.flux[t * n + keep[k]];
+      out.ivar[t * m + k] = s.ivar[t * n + keep[k]];
+      out.mask[t * m + k] = s.mask[t * n + keep[k]];
+    }
+  }
+  return out;
+}
+
+function applyPrecision(
+  s: Spectra,
+  p: Precision,
+): { wavelength: Float64Array; flux: Float32Array | Float64Array; ivar: Float32Array | Float64Array } {
+  if (p.mode === 'lossless') return s;
+  if (p.mode === 'keepbits') {
+    keepBits(s.flux, p.bits);
+    keepBits(s.ivar, p.bits);
+    return s;
+  }
+  const nf = p.flux ?? 6;
+  const nw = p.wavelength ?? 2;
+  return {
+    wavelength: s.wavelength.map((v) => pyRound(v, nw)),
+    flux: Float64Array.from(s.flux, (v) => pyRound(v, nf)),
+    ivar: Float64Array.from(s.ivar, (v) => pyRound(v, nf)),
+  };
+}
+
+/** The emission-line columns of the selected targets, matched by TARGETID (NaN where a target has no row). */
+async function readEmline(p: OpenProduct, targetId: BigInt64Array, pixel: PixelId): Promise<Record<string, Float64Array>> {
+  const info = (await p.fits.hdus()).find((h) => h.name?.toUpperCase() === HDU.emline);
+  if (!info?.columns) throw new FusionError('bad-file', `no ${HDU.emline} table`, { pixel, product: 'emline', file: p.name });
+  const have = new Set(info.columns.map((c) => c.name.toUpperCase()));
+  const cols = EMLINE_COLUMNS.filter((c) => have.has(c));
+  const ids = i64((await p.fits.readTable(HDU.emline, { columns: ['TARGETID'] })).columns.TARGETID);
+  const pos = indexOf(ids);
+  const found: number[] = [];
+  const where = Array.from(targetId, (t) => {
+    const r = pos.get(t);
+    if (r !== undefined) found.push(r);
+    return r;
+  });
+  const t = found.length ? await p.fits.readTable(HDU.emline, { columns: cols, rows: found }) : undefined;
+  const out: Record<string, Float64Array> = {};
+  for (const c of EMLINE_COLUMNS) {
+    const v = new Float64Array(targetId.length).fill(Number.NaN);
+    const src = t?.columns[c] as ArrayLike<number> | undefined;
+    if (src) {
+      let j = 0;
+      for (let k = 0; k < where.length; k++) if (where[k] !== undefined) v[k] = Number(src[j++]);
+    }
+    out[c.toLowerCase()] = v;
+  }
+  return out;
+}
+
+/** qso_mgii and qso_qn answers row-matched to REDSHIFTS (by TARGETID). */
+async function readAfterburners(mgii: OpenProduct, qn: OpenProduct, tid: BigInt64Array, pixel: PixelId): Promise<QsoAfterburners> {
+  const n = tid.length;
+  const out: QsoAfterburners = {
+    isMgii: new Uint8Array(n),
+    cMax: new Float64Array(n).fill(Number.NaN),
+    cLya: new Float64Array(n).fill(Number.NaN),
+    cCiv: new Float64Array(n).fill(Number.NaN),
+    isQnNewRr: new Uint8Array(n),
+    zNew: new Float64Array(n).fill(Number.NaN),
+    zerrNew: new Float64Array(n).fill(Number.NaN),
+  };
+  const pos = indexOf(tid);
+  const m = await mgii.fits.readTable(HDU.mgii, { columns: ['TARGETID', 'IS_QSO_MGII'] }).catch((e) => {
+    throw new FusionError('bad-file', (e as Error).message, { pixel, product: 'qso_mgii', file: mgii.name, cause: e });
+  });
+  const mt = i64(m.columns.TARGETID);
+  const mi = m.columns.IS_QSO_MGII as (boolean | null)[];
+  for (let i = 0; i < mt.length; i++) {
+    const r = pos.get(mt[i]);
+    if (r !== undefined) out.isMgii[r] = mi[i] ? 1 : 0;
+  }
+  const qnName = (await qn.fits.hdus()).find((h) => ['QN_RR', 'QN+RR'].includes(h.name?.toUpperCase() ?? ''))?.name;
+  if (!qnName) throw new FusionError('bad-file', 'no QN_RR table', { pixel, product: 'qso_qn', file: qn.name });
+  const q = await qn.fits.readTable(qnName, {
+    columns: ['TARGETID', 'C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha', 'IS_QSO_QN_NEW_RR', 'Z_NEW', 'ZERR_NEW'],
+  });
+  const qt = i64(q.columns.TARGETID);
+  const c = (name: string) => q.columns[name] as ArrayLike<number>;
+  for (let i = 0; i < qt.length; i++) {
+    const r = pos.get(qt[i]);
+    if (r === undefined) continue;
+    const cs = ['C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha'].map((k) => Number(c(k)[i]));
+    out.cMax[r] = Math.max(...cs.map((v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v)));
+    out.cLya[r] = cs[0];
+    out.cCiv[r] = cs[1];
+    out.isQnNewRr[r] = (q.columns.IS_QSO_QN_NEW_RR as (boolean | null)[])[i] ? 1 : 0;
+    out.zNew[r] = Number(c('Z_NEW')[i]);
+    out.zerrNew[r] = Number(c('ZERR_NEW')[i]);
+  }
+  return out;
+}

@@ -1,0 +1,81 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** The redrock fits (`zfit`) of the selected targets: up to `nfit` per target, best first (znum order). */
+export interface RedrockFits {
+  /** Fits per target kept (columns of the arrays below). */
+  nfit: number;
+  /** count × nfit; NaN where a target has fewer fits. */
+  z: Float64Array;
+  chi2: Float64Array;
+  deltachi2: Float64Array;
+  /** count × nfit; '' where a target has fewer fits. */
+  spectype: string[];
+  subtype: string[];
+  /** Targets that have no zfit group. */
+  missing: bigint[];
+}
+
+interface H5Dataset {
+  dtype: unknown;
+  value: unknown;
+}
+interface H5File {
+  get(path: string): H5Dataset | null;
+  close(): void;
+}
+
+/**
+ * Read `/zfit/<TARGETID>/zfit` of an rrdetails HDF5 file with h5wasm. `input` is a local path or the
+ * file's bytes (remote files must be fetched whole first: HDF5 has no cheap range layout, so in
+ * range-read mode this costs ~0.6× the coadd's size and is opt-in).
+ */
+export async function readRedrockFits(input: string | Uint8Array, targetIds: ArrayLike<bigint>, nfit = 9): Promise<RedrockFits> {
+  const h5wasm = (await import('h5wasm/node')) as unknown as { ready: Promise<unknown>; File: new (path: string, mode: string) => H5File };
+  await h5wasm.ready;
+  let path = typeof input === 'string' ? input : '';
+  let tmp: string | undefined;
+  if (typeof input !== 'string') {
+    tmp = await mkdtemp(join(tmpdir(), 'rrdetails-'));
+    path = join(tmp, 'rrdetails.h5');
+    await writeFile(path, input);
+  }
+  const n = targetIds.length;
+  const out: RedrockFits = {
+    nfit,
+    z: new Float64Array(n * nfit).fill(Number.NaN),
+    chi2: new Float64Array(n * nfit).fill(Number.NaN),
+    deltachi2: new Float64Array(n * nfit).fill(Number.NaN),
+    spectype: new Array<string>(n * nfit).fill(''),
+    subtype: new Array<string>(n * nfit).fill(''),
+    missing: [],
+  };
+  const f = new h5wasm.File(path, 'r');
+  try {
+    for (let t = 0; t < n; t++) {
+      const ds = f.get(`zfit/${targetIds[t]}/zfit`);
+      if (!ds) {
+        out.missing.push(targetIds[t]);
+        continue;
+      }
+      const fields = (ds.dtype as Array<[string, ...unknown[]]>).map((d) => d[0]);
+      const col = (name: string) => fields.indexOf(name);
+      const [iz, ichi2, idchi2, itype, isub, iznum] = ['z', 'chi2', 'deltachi2', 'spectype', 'subtype', 'znum'].map(col);
+      for (const row of ds.value as unknown[][]) {
+        const k = Number(row[iznum]);
+        if (!(k >= 0 && k < nfit)) continue;
+        const at = t * nfit + k;
+        out.z[at] = Number(row[iz]);
+        out.chi2[at] = Number(row[ichi2]);
+        out.deltachi2[at] = Number(row[idchi2]);
+        out.spectype[at] = String(row[itype] ?? '').replace(/[\0 ]+$/, '');
+        out.subtype[at] = String(row[isub] ?? '').replace(/[\0 ]+$/, '');
+      }
+    }
+  } finally {
+    f.close();
+    if (tmp) await rm(tmp, { recursive: true, force: true });
+  }
+  return out;
+}

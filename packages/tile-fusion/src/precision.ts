@@ -1,0 +1,65 @@
+/** How spectra values are stored. */
+export type Precision =
+  /** The stored float32 values, exactly (default). */
+  | { mode: 'lossless' }
+  /** Python `round(v, n)` on flux/ivar (default 6) and wavelength (default 2): the established product. */
+  | { mode: 'decimals'; flux?: number; wavelength?: number }
+  /** Keep N mantissa bits of float32 flux/ivar (round to nearest, ties to even): compresses far better. */
+  | { mode: 'keepbits'; bits: number };
+
+const f64 = new Float64Array(1);
+const u32 = new Uint32Array(f64.buffer);
+
+/** True when `x·10^n` is exactly halfway between two integers (a tie for decimal rounding). */
+function isDecimalTie(x: number, n: number): boolean {
+  // x = m·2^e exactly; x·10^n·2 must be an odd integer.
+  f64[0] = Math.abs(x);
+  const hi = u32[1];
+  const exp = (hi >>> 20) & 0x7ff;
+  if (exp === 0 || exp === 0x7ff) return false;
+  const mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(u32[0]) | (1n << 52n);
+  let e = exp - 1075;
+  let num = mant * 2n * 10n ** BigInt(n);
+  if (e >= 0) return false; // an integer times 10^n is never a half
+  while (e < 0 && (num & 1n) === 0n) {
+    num >>= 1n;
+    e++;
+  }
+  return e === 0 && (num & 1n) === 1n;
+}
+
+/**
+ * Python's `round(x, n)` for floats: the decimal nearest to the exact binary value, ties to even,
+ * returned as the nearest double. (`toFixed` rounds ties away from zero, so ties are fixed up.)
+ */
+export function pyRound(x: number, n: number): number {
+  if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return x;
+  let s = Math.abs(x).toFixed(n);
+  if (isDecimalTie(x, n)) {
+    const digits = s.replace('.', '');
+    if (Number(digits[digits.length - 1]) % 2 === 1) {
+      // toFixed went up; the even neighbour is one unit in the last place below.
+      const d = BigInt(digits) - 1n;
+      const t = d.toString().padStart(n + 1, '0');
+      s = n > 0 ? `${t.slice(0, -n)}.${t.slice(-n)}` : t;
+    }
+  }
+  const v = Number(s);
+  return x < 0 || Object.is(x, -0) ? -v : v;
+}
+
+/** Round float32 values to `bits` mantissa bits (0–23), ties to even, in place. NaN and ±inf are kept. */
+export function keepBits(values: Float32Array, bits: number): void {
+  if (!Number.isInteger(bits) || bits < 0 || bits > 23) throw new RangeError(`keepbits must be 0–23, got ${bits}`);
+  if (bits === 23) return;
+  const drop = 23 - bits;
+  const half = 1 << (drop - 1);
+  const mask = ~((1 << drop) - 1);
+  const w = new Uint32Array(values.buffer, values.byteOffset, values.length);
+  for (let i = 0; i < w.length; i++) {
+    const x = w[i];
+    if ((x & 0x7f800000) === 0x7f800000) continue;
+    const lsb = (x >>> drop) & 1;
+    w[i] = ((x + half - 1 + lsb) & mask) >>> 0;
+  }
+}
