@@ -3,6 +3,7 @@ export { type CameraData, concatCameras, type Spectra } from './assemble/spectra
 export * from './datamodel.js';
 export { FusionError, type FusionErrorCode } from './errors.js';
 export { type FusedPixel, type FuseOptions, fusePixel } from './fuse.js';
+export { pixelCenter, radecToPixel } from './healpix.js';
 export type { RedrockFits } from './io/rrdetails.js';
 export type { PixelSources, ProductInput } from './io/sources.js';
 export { keepBits, type Precision, pyRound } from './precision.js';

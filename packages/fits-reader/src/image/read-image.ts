@@ -29,7 +29,6 @@ export interface ReadImageOptions {
 const CHUNK = 16 << 20;
 /** Slice for zero-copy sources: about L2-sized, so the swap runs on cached bytes. */
 const SLICE = 256 << 10;
-const MAX_GAP = 64 << 10;
 
 function numberOrBig(h: Header, key: string, dflt: number): number | bigint {
   const v = h.get(key);
@@ -102,7 +101,9 @@ export async function readPlainImage(ctx: HduContext, opts: ReadImageOptions = {
     await fillSwapped(ctx, ctx.dataOffset + plan.start * rowBytes, bytes, width);
   } else {
     const rows = plan.unique;
-    const runs = runsOf(rows, Math.floor(MAX_GAP / Math.max(1, rowBytes)));
+    // Read runs of consecutive rows only: image rows are large, so bridging gaps would read whole
+    // rows nobody asked for. Remote sources merge nearby ranges themselves when they prefetch.
+    const runs = runsOf(rows, 0);
     ctx.src.prefetch?.(runs.map((r) => ({ offset: ctx.dataOffset + r.first * rowBytes, length: (r.last - r.first + 1) * rowBytes })));
     for (const run of runs) {
       const span = await readExact(

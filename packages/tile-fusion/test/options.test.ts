@@ -1,0 +1,245 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { openFits } from '@desi/fits-reader';
+import { describe, expect, it } from 'vitest';
+import { FusionError, fusePixel, pixelDir, radecToPixel } from '../src/index.js';
+import { localPixelSources } from '../src/node.js';
+import { makeSyntheticPixel } from '../src/synthetic.js';
+import { HEALPIX, PIXELS } from './reference.js';
+
+const P10016 = PIXELS[0];
+const dir10016 = join(HEALPIX, pixelDir(P10016));
+
+async function redshifts(dir: string) {
+  const { sources } = localPixelSources(dir);
+  const f = await openFits(sources.redrock as string);
+  const t = await f.readTable('REDSHIFTS', { columns: ['TARGETID', 'Z', 'ZWARN', 'SPECTYPE'] });
+  const fm = await f.readTable('FIBERMAP', { columns: ['COADD_FIBERSTATUS'] });
+  await f.close();
+  return {
+    tid: Array.from(t.columns.TARGETID as BigInt64Array),
+    z: Array.from(t.columns.Z as Float64Array),
+    zwarn: Array.from(t.columns.ZWARN as BigInt64Array),
+    spectype: (t.columns.SPECTYPE as string[]).map((s) => s.trim()),
+    status: Array.from(fm.columns.COADD_FIBERSTATUS as ArrayLike<number>),
+  };
+}
+
+describe('selection options', () => {
+  it.each([
+    [
+      'galaxies and stars, any ZWARN',
+      { spectypes: ['GALAXY', 'STAR'], zwarnMask: 0 },
+      (r: Awaited<ReturnType<typeof redshifts>>, i: number) => ['GALAXY', 'STAR'].includes(r.spectype[i]),
+    ],
+    [
+      'every type, ZWARN without the SKY bit',
+      { spectypes: [], zwarnMask: ~1 },
+      (r: Awaited<ReturnType<typeof redshifts>>, i: number) => (r.zwarn[i] & ~1n) === 0n,
+    ],
+    [
+      'QSO at 1 ≤ z ≤ 2.5',
+      { z: { min: 1, max: 2.5 } },
+      (r: Awaited<ReturnType<typeof redshifts>>, i: number) => r.spectype[i] === 'QSO' && r.zwarn[i] === 0n && r.z[i] >= 1 && r.z[i] <= 2.5,
+    ],
+    [
+      'positive TARGETID, fiber status 0, any type and ZWARN',
+      { spectypes: [], zwarnMask: 0, positiveTargetId: true, fiberstatusZero: true },
+      (r: Awaited<ReturnType<typeof redshifts>>, i: number) => r.tid[i] > 0n && r.status[i] === 0,
+    ],
+  ])('%s', async (_, selection, keep) => {
+    const r = await redshifts(dir10016);
+    const want = r.tid.filter((_, i) => keep(r, i));
+    const { pixel, sources } = localPixelSources(dir10016);
+    const f = await fusePixel(sources, { pixel, selection });
+    expect(Array.from(f.targetId)).toEqual(want);
+    expect(want.length).toBeGreaterThan(0);
+  });
+
+  it.runIf(existsSync('/usr/bin/python3'))("desi-qso-catalog follows DESI's QSO catalogue logic (checked with astropy)", async () => {
+    const { pixel, sources } = localPixelSources(dir10016);
+    const f = await fusePixel(sources, { pixel, selection: { method: 'desi-qso-catalog' } });
+    // An independent implementation of LSS qso_catalog_maker's rules, on the same files.
+    const py = `
+import json, sys, numpy as np
+from astropy.io import fits
+rr, mg, qn = sys.argv[1:4]
+z = fits.open(rr)['REDSHIFTS'].data
+m = fits.open(mg)['MGII'].data
+q = fits.open(qn)['QN_RR'].data
+mi = {t: i for i, t in enumerate(m['TARGETID'])}
+qi = {t: i for i, t in enumerate(q['TARGETID'])}
+out = []
+for i, t in enumerate(z['TARGETID']):
+    bits = 0
+    zz = float(z['Z'][i])
+    if z['SPECTYPE'][i].strip() == 'QSO': bits |= 2
+    if t in mi and bool(m['IS_QSO_MGII'][mi[t]]): bits |= 4
+    if t in qi:
+        j = qi[t]
+        cs = [float(q[c][j]) for c in ('C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha')]
+        isqn = np.nanmax(cs) > 0.95 if not all(np.isnan(cs)) else False
+        if isqn: bits |= 8
+        if bool(q['IS_QSO_QN_NEW_RR'][j]) and isqn:
+            bits |= 16
+            zz = float(q['Z_NEW'][j])
+        if zz > 3.65 and (cs[0] < 0.95 or cs[1] < 0.95): bits = 0
+    if bits: out.append([str(t), bits, zz])
+print(json.dumps(out))
+`;
+    const ref = JSON.parse(
+      execFileSync('/usr/bin/python3', ['-c', py, sources.redrock as string, sources.qso_mgii as string, sources.qso_qn as string], {
+        encoding: 'utf8',
+      }),
+    );
+    expect(Array.from(f.targetId, String)).toEqual(ref.map((r: [string]) => r[0]));
+    expect(Array.from(f.qsoMaskbits ?? [])).toEqual(ref.map((r: [string, number]) => r[1]));
+    expect(Array.from(f.z)).toEqual(ref.map((r: [string, number, number]) => r[2]));
+  });
+});
+
+describe('products', () => {
+  it('reports missing optional files and fills their columns with nothing', async () => {
+    const p = PIXELS[1];
+    const { pixel, sources } = localPixelSources(join(HEALPIX, pixelDir(p)));
+    const f = await fusePixel(sources, { pixel });
+    expect(f.missing.sort()).toEqual(['emline', 'rrdetails']);
+    expect(f.emline).toBeUndefined();
+    expect(f.rrFits).toBeUndefined();
+    expect(Array.from(f.rrChi2).every(Number.isFinite)).toBe(true);
+  });
+
+  it('reads rrdetails: the best fit is the REDSHIFTS row, the next-best fits come along', async () => {
+    const { pixel, sources } = localPixelSources(dir10016);
+    const f = await fusePixel(sources, { pixel, rrFits: 3 });
+    expect(f.rrFits?.nfit).toBe(3);
+    expect(f.warnings).toEqual([]);
+    for (let k = 0; k < f.count; k++) {
+      expect(f.rrFits?.chi2[k * 3]).toBe(f.rrChi2[k]);
+      expect(f.rrFits?.z[k * 3]).toBe(f.z[k]);
+      expect(f.rrFits?.chi2[k * 3 + 1]).toBeGreaterThanOrEqual(f.rrChi2[k]);
+    }
+  });
+
+  it('a missing redrock or coadd is an error naming the pixel', async () => {
+    const { pixel, sources } = localPixelSources(dir10016);
+    await expect(fusePixel({ ...sources, redrock: undefined }, { pixel })).rejects.toMatchObject({
+      code: 'missing-file',
+      product: 'redrock',
+    });
+    await expect(fusePixel({ ...sources, coadd: join(dir10016, 'nope.fits') }, { pixel })).rejects.toThrow(/10016/);
+  });
+
+  it('reads only the rows it needs: never RESOLUTION, a small part of the coadd', async () => {
+    const { pixel, sources } = localPixelSources(dir10016);
+    const f = await fusePixel(sources, { pixel });
+    const size = statSync(sources.coadd as string).size;
+    const needed = f.count * 7958 * 12;
+    const coadd = f.io.coadd!;
+    expect(coadd.size).toBe(size);
+    expect(coadd.bytes).toBeGreaterThanOrEqual(needed);
+    // 32 targets: RESOLUTION alone is 32 × 11 × 7958 × 4 bytes; what was read is far less than that.
+    expect(coadd.bytes).toBeLessThan(32 * 11 * 7958 * 4 * 0.3);
+    expect(coadd.bytes / size).toBeLessThan(0.12);
+  });
+});
+
+describe('broken pixels', () => {
+  const healpix = 27258;
+  const synth = () => makeSyntheticPixel({ survey: 'main', program: 'dark', healpix, ntargets: 12, qsoFraction: 0.5, resolution: false });
+  const pixel = { survey: 'main', program: 'dark', healpix };
+
+  it('a synthetic pixel fuses, its positions lie in the pixel, and its good QSOs are selected', async () => {
+    const s = synth();
+    const f = await fusePixel({ coadd: s.coadd, redrock: s.redrock, emline: s.emline }, { pixel });
+    expect(Array.from(f.targetId)).toEqual(s.goodQsos);
+    for (let k = 0; k < f.count; k++) expect(radecToPixel(f.ra[k], f.dec[k])).toBe(healpix);
+    expect(f.wavelength.length).toBe(7927);
+  });
+
+  it('a TARGETID missing from the coadd is an error', async () => {
+    const s = synth();
+    const other = makeSyntheticPixel({
+      survey: 'main',
+      program: 'dark',
+      healpix: 27259,
+      ntargets: 12,
+      qsoFraction: 0.5,
+      resolution: false,
+    });
+    const e = await fusePixel({ coadd: other.coadd, redrock: s.redrock }, { pixel }).catch((x) => x);
+    expect(e).toBeInstanceOf(FusionError);
+    expect(e.code).toBe('targetid-mismatch');
+    expect(e.message).toMatch(/27258/);
+  });
+
+  it('a missing camera and a wrong shape are errors', async () => {
+    const { writeFits } = await import('@desi/fits-reader/writer');
+    const s = synth();
+    const coadd = await openFits(s.coadd);
+    const hdus = await coadd.hdus();
+    // Rebuild the coadd without Z_FLUX, and with an R_IVAR one row short.
+    const rebuilt = [];
+    for (const h of hdus) {
+      if (h.name === 'Z_FLUX') continue;
+      if (h.kind === 'bintable') {
+        const t = await coadd.readTable(h.index);
+        rebuilt.push({
+          type: 'table' as const,
+          name: h.name,
+          numRows: t.numRows,
+          columns: Object.entries(t.columns).map(([name, data]) => ({
+            name,
+            data: data as Float64Array,
+            cellShape: t.info[name].cellShape,
+            width: t.info[name].itemsize,
+          })),
+        });
+      } else {
+        const im = await coadd.readImage(h.index);
+        rebuilt.push({
+          type: 'image' as const,
+          name: h.name,
+          data: im.data,
+          shape: im.shape,
+          cards: h.index === 0 ? [{ keyword: 'HPXPIXEL', value: healpix }] : [],
+        });
+      }
+    }
+    const noZ = writeFits(rebuilt);
+    await expect(fusePixel({ coadd: noZ, redrock: s.redrock }, { pixel })).rejects.toMatchObject({
+      code: 'missing-camera',
+      message: expect.stringMatching(/Z_FLUX/),
+    });
+    const short = rebuilt.map((h) =>
+      h.name === 'R_IVAR' && h.type === 'image'
+        ? { ...h, data: (h.data as Float32Array).slice(0, -2326), shape: [h.shape[0] - 1, 2326] }
+        : h,
+    );
+    await expect(fusePixel({ coadd: writeFits(short), redrock: s.redrock }, { pixel })).rejects.toMatchObject({ code: 'bad-shape' });
+  });
+});
+
+describe('precision', () => {
+  it('keepbits keeps N mantissa bits, rounding to nearest', async () => {
+    const { pixel, sources } = localPixelSources(dir10016);
+    const exact = await fusePixel(sources, { pixel });
+    const kb = await fusePixel(sources, { pixel, precision: { mode: 'keepbits', bits: 10 } });
+    const u = new Uint32Array((kb.flux as Float32Array).buffer);
+    for (let i = 0; i < u.length; i++) expect(u[i] & ((1 << 13) - 1)).toBe(0);
+    for (let i = 0; i < exact.flux.length; i++) {
+      const a = exact.flux[i];
+      if (a !== 0) expect(Math.abs(kb.flux[i] - a) / Math.abs(a)).toBeLessThanOrEqual(2 ** -11);
+    }
+  });
+
+  it('pyRound is Python round(): ties to even on the exact binary value', async () => {
+    const { pyRound } = await import('../src/index.js');
+    expect(pyRound(0.0078125, 6)).toBe(0.007812); // exact tie in binary
+    expect(pyRound(-0.0078125, 6)).toBe(-0.007812);
+    expect(pyRound(0.0234375, 6)).toBe(0.023438);
+    expect(pyRound(2.675, 2)).toBe(2.67); // 2.675 is below the tie in binary
+    expect(pyRound(3600.8000000000002, 2)).toBe(3600.8);
+  });
+});
