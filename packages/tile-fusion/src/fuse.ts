@@ -1,4 +1,4 @@
-import type { ColumnData, FitsFile, NumericArray } from '@desi/fits-reader';
+import type { ColumnData, NumericArray } from '@desi/fits-reader';
 import { mergeCameras } from './assemble/brz.js';
 import { type CameraData, concatCameras, type Spectra } from './assemble/spectra.js';
 import { CAMERAS, DR1, EMLINE_COLUMNS, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
@@ -348,7 +348,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
 
 function windowed(s: Spectra, range: [number, number], count: number): Spectra {
   const keep: number[] = [];
-  s.wavelength.forEach((w, i) => w >= range[0] && w <= range[1] && keep.push(i));
+  for (const [i, w] of s.wavelength.entries()) if (w >= range[0] && w <= range[1]) keep.push(i);
   const n = s.wavelength.length;
   const m = keep.length;
   const out: Spectra = {
