@@ -379,11 +379,13 @@ function applyPrecision(
   }
   const nf = p.flux ?? 6;
   const nw = p.wavelength ?? 2;
-  return {
-    wavelength: s.wavelength.map((v) => pyRound(v, nw)),
-    flux: Float64Array.from(s.flux, (v) => pyRound(v, nf)),
-    ivar: Float64Array.from(s.ivar, (v) => pyRound(v, nf)),
-  };
+  return { wavelength: roundAll(s.wavelength, nw), flux: roundAll(s.flux, nf), ivar: roundAll(s.ivar, nf) };
+}
+
+function roundAll(a: Float32Array | Float64Array, n: number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = pyRound(a[i], n);
+  return out;
 }
 
 /** The emission-line columns of the selected targets, matched by TARGETID (NaN where a target has no row). */

@@ -34,6 +34,27 @@ function isDecimalTie(x: number, n: number): boolean {
  */
 export function pyRound(x: number, n: number): number {
   if (!Number.isFinite(x) || Math.abs(x) >= 1e21) return x;
+  const p = POW10[n] ?? 10 ** n;
+  const a = Math.abs(x);
+  const y = a * p;
+  // Fast path: y carries at most a relative error of 2^-52, so unless its fraction is within that
+  // of one half, the nearest integer is the nearest decimal; r / 10^n is then the correctly
+  // rounded double of that decimal, as Python returns.
+  if (y < 2 ** 52) {
+    const fl = Math.floor(y);
+    const frac = y - fl;
+    if (Math.abs(frac - 0.5) > y * 2 ** -50 + 2 ** -60) {
+      const v = (frac > 0.5 ? fl + 1 : fl) / p;
+      return x < 0 || Object.is(x, -0) ? -v : v;
+    }
+  }
+  return pyRoundExact(x, n);
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/** The exact (slow) path of {@link pyRound}, for values within rounding error of a decimal tie. */
+function pyRoundExact(x: number, n: number): number {
   let s = Math.abs(x).toFixed(n);
   if (isDecimalTie(x, n)) {
     const digits = s.replace('.', '');
