@@ -1,5 +1,10 @@
-/**
- * @desi/spectra-parquet: not implemented yet (see the issue tracker); the package exists so the workspace
- * layout and release flow are in place from the start.
- */
-export {};
+export { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
+export { spectraSchema, toArrowTable, VERSION } from './schema.js';
+export {
+  batchMetadata,
+  encodeSpectraParquet,
+  parquetFileName,
+  parseParquetFileName,
+  type WriteOptions,
+  writeSpectraParquet,
+} from './write.js';
