@@ -1,4 +1,7 @@
+export { type AnalyzeReport, analyzeParquet, type FileReport, parquetFiles } from './analyze.js';
+export { radecToPixel } from './healpix.js';
 export { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
+export { type ReportOptions, type ReportSummary, writeReport } from './report.js';
 export { spectraSchema, toArrowTable, VERSION } from './schema.js';
 export {
   batchMetadata,

@@ -1,4 +1,20 @@
-import { EMLINE_COLUMNS, type SpectraBatch } from '../src/index.js';
+import { pix2ang_nest } from '@hscmap/healpix';
+import { EMLINE_COLUMNS, radecToPixel, type SpectraBatch } from '../src/index.js';
+
+/** Positions inside a pixel (rejection sampling around its centre). */
+function positions(healpix: number, n: number, rnd: () => number): { ra: Float64Array; dec: Float64Array } {
+  const { theta, phi } = pix2ang_nest(64, healpix);
+  const c = { ra: (phi * 180) / Math.PI, dec: 90 - (theta * 180) / Math.PI };
+  const ra = new Float64Array(n);
+  const dec = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    do {
+      ra[i] = (c.ra + (rnd() - 0.5) * 1.2 + 360) % 360;
+      dec[i] = c.dec + (rnd() - 0.5) * 1.2;
+    } while (radecToPixel(ra[i], dec[i]) !== healpix);
+  }
+  return { ra, dec };
+}
 
 /** A deterministic batch shaped like tile-fusion's output. */
 export function sampleBatch(o: {
@@ -29,8 +45,7 @@ export function sampleBatch(o: {
     precision: o.rounded ? { mode: 'decimals', flux: 6, wavelength: 2 } : { mode: 'lossless' },
     count: n,
     targetId: BigInt64Array.from({ length: n }, (_, i) => 39627788448434509n + BigInt(i * 1001)),
-    ra: Float64Array.from({ length: n }, () => 150 + rnd()),
-    dec: Float64Array.from({ length: n }, () => 2 + rnd()),
+    ...positions(healpix, n, rnd),
     z: Float64Array.from({ length: n }, () => 0.5 + rnd() * 3),
     zerr: Float64Array.from({ length: n }, () => rnd() * 1e-3),
     zwarn: new BigInt64Array(n),
