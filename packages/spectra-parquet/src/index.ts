@@ -1,4 +1,5 @@
 export { type AnalyzeReport, analyzeParquet, type FileReport, parquetFiles } from './analyze.js';
+export { finalizeHats, HATS_ORDER, type HatsOptions, hatsPixelDir } from './hats.js';
 export { radecToPixel } from './healpix.js';
 export { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
 export { type ReportOptions, type ReportSummary, writeReport } from './report.js';

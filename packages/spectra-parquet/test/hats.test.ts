@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { parquetMetadata } from 'hyparquet';
+import { describe, expect, it } from 'vitest';
+import { finalizeHats, hatsPixelDir, parquetFileName, writeSpectraParquet } from '../src/index.js';
+import { sampleBatch } from './sample.js';
+
+describe('HATS layout', () => {
+  it('pixel files under Norder/Dir/Npix, then the catalog files from finalize', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'hats-')), 'desi_qso');
+    const pixels = [
+      [10016, 3],
+      [26280, 4],
+      [49151, 2],
+    ] as const;
+    for (const [healpix, n] of pixels) {
+      const b = sampleBatch({ count: n, camera: 'concat', healpix });
+      await writeSpectraParquet(join(hatsPixelDir(root, healpix), parquetFileName(healpix, n)), b);
+    }
+    expect(hatsPixelDir(root, 26280)).toMatch(/dataset\/Norder=6\/Dir=20000\/Npix=26280$/);
+    const r = await finalizeHats(root);
+    expect(r).toMatchObject({ partitions: 3, rows: 9 });
+    expect(readFileSync(join(root, 'partition_info.csv'), 'utf8')).toBe('Norder,Npix\n6,10016\n6,26280\n6,49151\n');
+    const props = Object.fromEntries(
+      readFileSync(join(root, 'hats.properties'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')),
+    );
+    expect(props).toMatchObject({ hats_nrows: '9', hats_col_ra: 'ra', hats_col_dec: 'dec', hats_npix_suffix: '/', hats_version: 'v1.0' });
+    const read = (p: string) => {
+      const b = readFileSync(p);
+      return parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+    };
+    const meta = read(join(root, 'dataset', '_metadata'));
+    expect(Number(meta.num_rows)).toBe(9);
+    expect(meta.row_groups.map((g) => g.columns[0].file_path)).toEqual(
+      pixels.map(([h, n]) => `Norder=6/Dir=${Math.floor(h / 10000) * 10000}/Npix=${h}/${parquetFileName(h, n)}`),
+    );
+    const common = read(join(root, 'dataset', '_common_metadata'));
+    expect(common.row_groups).toEqual([]);
+    expect(common.schema.map((s) => s.name)).toContain('flux');
+    // DuckDB reads the catalog with a glob and sees the partitions as hive keys.
+    const c = await (await DuckDBInstance.create(':memory:')).connect();
+    const rows = (
+      await c.runAndReadAll(
+        `select Npix, count(*)::int n from read_parquet('${root}/dataset/**/*.parquet', hive_partitioning = true) group by Npix order by Npix`,
+      )
+    ).getRowObjectsJS();
+    expect(rows.map((x) => [Number(x.Npix), x.n])).toEqual(pixels.map(([h, n]) => [h, n]));
+    const md = (await c.runAndReadAll(`select count(*)::int n from parquet_metadata('${root}/dataset/_metadata')`)).getRowObjectsJS()[0].n;
+    expect(md).toBeGreaterThan(0);
+  });
+});
