@@ -1,4 +1,5 @@
 import { tableToIPC } from 'apache-arrow';
+import { parquetMetadata } from 'hyparquet';
 import * as pw from 'parquet-wasm';
 import { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
 import { toArrowTable, VERSION } from './schema.js';
@@ -53,11 +54,12 @@ export function batchMetadata(b: SpectraBatch, extra: Record<string, string> = {
  * the fallback, which only float columns ever reach. A global BYTE_STREAM_SPLIT without dictionaries
  * would also hit the integer columns, which DuckDB cannot read.
  */
-function properties(o: WriteOptions, metadata: Record<string, string>): pw.WriterProperties {
+function properties(o: WriteOptions, metadata: Record<string, string>, byteStreamSplit = true): pw.WriterProperties {
   let b = new pw.WriterPropertiesBuilder()
     .setCompression(pw.Compression.ZSTD)
-    .setEncoding(pw.Encoding.BYTE_STREAM_SPLIT)
-    .setDictionaryPageSizeLimit(128 * 1024)
+    // 8 KiB of dictionary holds every 11-bit SPECMASK value, so masks stay dictionary-encoded while
+    // float columns give up on the dictionary early (which is what makes writing fast).
+    .setDictionaryPageSizeLimit(8 * 1024)
     .setMaxRowGroupSize(o.rowGroupSize ?? 256)
     .setCreatedBy(`@desi/spectra-parquet ${VERSION}`)
     .setKeyValueMetadata(new Map(Object.entries(metadata)));
@@ -74,14 +76,29 @@ function properties(o: WriteOptions, metadata: Record<string, string>): pw.Write
     ...EMLINE_COLUMNS.filter((c) => c.endsWith('_ndof')),
   ];
   for (const c of plain) b = b.setColumnEncoding(c, pw.Encoding.PLAIN);
+  if (byteStreamSplit) b = b.setEncoding(pw.Encoding.BYTE_STREAM_SPLIT);
   return b.build();
+}
+
+/** True when an integer column chunk fell back to BYTE_STREAM_SPLIT (which DuckDB cannot read). */
+function integerSplit(bytes: Uint8Array): boolean {
+  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  return meta.row_groups.some((g) =>
+    g.columns.some(
+      (c) => (c.meta_data?.type === 'INT32' || c.meta_data?.type === 'INT64') && c.meta_data.encodings.includes('BYTE_STREAM_SPLIT'),
+    ),
+  );
 }
 
 /** Encode a batch as Parquet bytes in memory. */
 export function encodeSpectraParquet(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array {
-  const table = toArrowTable(batch);
-  const wasmTable = pw.Table.fromIPCStream(tableToIPC(table, 'stream'));
-  return pw.writeParquet(wasmTable, properties(o, batchMetadata(batch, o.metadata)));
+  const ipc = tableToIPC(toArrowTable(batch), 'stream');
+  const meta = batchMetadata(batch, o.metadata);
+  const bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(o, meta));
+  // A mask with more distinct values than the dictionary holds would fall back to byte-stream-split;
+  // then write again without that fallback, so every file stays readable by DuckDB.
+  if (!integerSplit(bytes)) return bytes;
+  return pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(o, meta, false));
 }
 
 /**

@@ -103,3 +103,15 @@ describe('writeSpectraParquet', () => {
     expect(readdirSync(sub)).toEqual([]);
   });
 });
+
+describe('byte-stream-split never reaches integer columns', () => {
+  it('a mask with thousands of distinct values is still readable by DuckDB', async () => {
+    const b = sampleBatch({ count: 4, camera: 'concat' });
+    for (let i = 0; i < b.mask.length; i++) b.mask[i] = (i * 2654435761) % 100000;
+    const path = join(dir, 'many-masks.parquet');
+    await writeSpectraParquet(path, b);
+    const c = await duck();
+    const r = (await c.runAndReadAll(`select sum(list_sum(mask_array))::bigint m from read_parquet('${path}')`)).getRowObjectsJS()[0];
+    expect(Number(r.m)).toBe(Array.from(b.mask).reduce((a, v) => a + v, 0));
+  });
+});
