@@ -1,5 +1,12 @@
-/**
- * @desi/s3-fetch: not implemented yet (see the issue tracker); the package exists so the workspace
- * layout and release flow are in place from the start.
- */
-export {};
+export { createPublicClient, type PublicClientOptions } from './client.js';
+export {
+  type DownloadItem,
+  type DownloadOptions,
+  type DownloadProgress,
+  type DownloadResult,
+  type DownloadSummary,
+  downloadAll,
+} from './download.js';
+export { listAll, listLeafDirectories, listPrefix, type S3Object } from './list.js';
+export { formatLocation, HTTPS_MIRRORS, parseLocation, parseManifest, type S3Location, safeJoin } from './location.js';
+export { ObjectChangedError, S3RangeSource, type S3RangeSourceOptions } from './range-source.js';

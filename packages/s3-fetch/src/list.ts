@@ -1,0 +1,62 @@
+import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
+
+/** One object of a listing. */
+export interface S3Object {
+  key: string;
+  size: number;
+  etag?: string;
+}
+
+/** Objects and sub-"directories" directly below a prefix (ListObjectsV2 with a delimiter, all pages). */
+export async function listPrefix(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  o: { delimiter?: string; pageSize?: number } = {},
+): Promise<{ objects: S3Object[]; prefixes: string[] }> {
+  const objects: S3Object[] = [];
+  const prefixes: string[] = [];
+  let token: string | undefined;
+  do {
+    const page = await client.send(
+      new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix,
+        Delimiter: o.delimiter === '' ? undefined : (o.delimiter ?? '/'),
+        ContinuationToken: token,
+        MaxKeys: o.pageSize,
+      }),
+    );
+    for (const c of page.Contents ?? []) if (c.Key) objects.push({ key: c.Key, size: Number(c.Size ?? 0), etag: c.ETag });
+    for (const p of page.CommonPrefixes ?? []) if (p.Prefix) prefixes.push(p.Prefix);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  return { objects, prefixes };
+}
+
+/** Every object below a prefix (no delimiter), all pages. */
+export async function listAll(client: S3Client, bucket: string, prefix: string, o: { pageSize?: number } = {}): Promise<S3Object[]> {
+  return (await listPrefix(client, bucket, prefix, { delimiter: '', pageSize: o.pageSize })).objects;
+}
+
+/**
+ * Leaf "directories" under a prefix, `levels` delimiter levels down, with their files: for DR1,
+ * `…/healpix/main/dark/` and 2 levels give every `…/{group}/{pixel}/` and its files.
+ */
+export async function listLeafDirectories(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  levels: number,
+  o: { pageSize?: number } = {},
+): Promise<Array<{ prefix: string; objects: S3Object[] }>> {
+  let frontier = [prefix];
+  for (let l = 0; l < levels; l++) {
+    const next: string[] = [];
+    for (const p of frontier) next.push(...(await listPrefix(client, bucket, p, { pageSize: o.pageSize })).prefixes);
+    frontier = next.sort();
+  }
+  const out: Array<{ prefix: string; objects: S3Object[] }> = [];
+  for (const p of frontier) out.push({ prefix: p, objects: (await listPrefix(client, bucket, p, { pageSize: o.pageSize })).objects });
+  return out;
+}

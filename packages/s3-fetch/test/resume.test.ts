@@ -1,0 +1,99 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openFits } from '@desi/fits-reader';
+import { writeFits } from '@desi/fits-reader/writer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPublicClient, downloadAll, listAll, ObjectChangedError, S3RangeSource } from '../src/index.js';
+import { startS3 } from './harness/server.js';
+
+const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
+const blob = (n: number, seed: number) => {
+  let s = seed >>> 0;
+  return Uint8Array.from({ length: n }, () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 24);
+};
+
+describe('with a real S3 server', () => {
+  let s3: Awaited<ReturnType<typeof startS3>>;
+  beforeAll(async () => {
+    s3 = await startS3();
+  });
+  afterAll(() => s3.server.stop());
+
+  it('a download killed with SIGKILL resumes without fetching completed files again', async () => {
+    const objects = Array.from({ length: 40 }, (_, i) => [`dr1/resume/f${String(i).padStart(2, '0')}.bin`, blob(1_500_000, i)] as const);
+    for (const [k, v] of objects) await s3.put(k, v);
+    const out = mkdtempSync(join(tmpdir(), 'resume-'));
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', join(import.meta.dirname, 'harness', 'download-child.ts'), s3.endpoint, out],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let completed = 0;
+    await new Promise<void>((resolve) => {
+      child.stdout.on('data', (d: Buffer) => {
+        const m = /done (\d+)/g;
+        for (const x of d.toString().matchAll(m)) completed = Number(x[1]);
+        if (completed >= 10 && !child.killed) {
+          child.kill('SIGKILL');
+          resolve();
+        }
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(completed).toBeGreaterThanOrEqual(10);
+    expect(completed).toBeLessThan(40);
+    const client = createPublicClient({ endpoint: s3.endpoint });
+    const items = (await listAll(client, 'desidata', 'dr1/resume/')).map((o) => ({
+      bucket: 'desidata',
+      key: o.key,
+      size: o.size,
+      etag: o.etag,
+    }));
+    const s = await downloadAll(client, items, { outDir: out });
+    expect(s.failed).toBe(0);
+    expect(s.skipped).toBeGreaterThanOrEqual(completed);
+    expect(s.skipped + s.downloaded).toBe(40);
+    for (const [k, v] of objects) expect(md5(readFileSync(join(out, k))), k).toBe(md5(v));
+  }, 120_000);
+
+  it('S3RangeSource serves fits-reader reads, counting requests and bytes', async () => {
+    const image = Float32Array.from({ length: 400 * 2000 }, (_, i) => i);
+    const fits = writeFits([
+      { type: 'image', data: new Uint8Array(0), shape: [0] },
+      {
+        type: 'table',
+        name: 'FIBERMAP',
+        numRows: 400,
+        columns: [{ name: 'TARGETID', data: BigInt64Array.from({ length: 400 }, (_, i) => BigInt(i) + 39627788448434509n) }],
+      },
+      { type: 'image', name: 'B_FLUX', data: image, shape: [400, 2000] },
+    ]);
+    await s3.put('dr1/fits/coadd.fits', fits);
+    const src = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), { bucket: 'desidata', key: 'dr1/fits/coadd.fits' });
+    expect(src.size).toBe(fits.length);
+    const f = await openFits(src);
+    const t = await f.readTable('FIBERMAP', { rows: [399, 0] });
+    expect(Array.from(t.columns.TARGETID as BigInt64Array)).toEqual([39627788448434908n, 39627788448434509n]);
+    const rows = [5, 150, 390];
+    const im = await f.readImage('B_FLUX', { rows });
+    expect(Array.from((im.data as Float32Array).subarray(0, 3))).toEqual([5 * 2000, 5 * 2000 + 1, 5 * 2000 + 2]);
+    expect(src.stats.requests).toBeGreaterThan(0);
+    expect(src.stats.requests).toBeLessThan(12);
+    expect(src.stats.bytesFetched).toBeLessThan(3 * 8000 + 4 * (64 << 10));
+  });
+
+  it('an object replaced during range reads fails with ObjectChangedError', async () => {
+    await s3.put('dr1/fits/moving.bin', blob(1_000_000, 9));
+    const src = await S3RangeSource.open(
+      createPublicClient({ endpoint: s3.endpoint }),
+      { bucket: 'desidata', key: 'dr1/fits/moving.bin' },
+      { minRead: 1024 },
+    );
+    await src.read(0, 10);
+    await s3.put('dr1/fits/moving.bin', blob(1_000_000, 10));
+    await expect(src.read(500_000, 10)).rejects.toBeInstanceOf(ObjectChangedError);
+  });
+});
