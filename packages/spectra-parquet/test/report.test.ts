@@ -56,7 +56,7 @@ describe.runIf(existsSync(CHROMIUM))('HTML report in headless Chromium', () => {
     expect(marks(dom, 'redshift', 'rect').length).toBeGreaterThan(1);
     // Each spectrum: one line through every plotted point (M + 990 L commands) and its band.
     const spectraSection = dom.slice(dom.indexOf('id="spectra"'));
-    const lines = spectraSection.match(/class="mark-line role-mark[^]*?<path[^>]*d="([^"]*)"/g) ?? [];
+    const lines = spectraSection.match(/class="mark-line role-mark[\s\S]*?<path[^>]*d="([^"]*)"/g) ?? [];
     expect(lines.length).toBe(3);
     for (const l of lines) expect((l.match(/L/g) ?? []).length + 1).toBe(991);
     expect((spectraSection.match(/class="mark-area role-mark/g) ?? []).length).toBe(3);
