@@ -5,12 +5,23 @@ import { spawn } from 'node:child_process';
  * objects of `size` bytes under `prefix`: for demos and for benchmarking without network. A separate
  * process, so the server does not share the client's event loop.
  */
-export async function startLocalArchive(
-  bucket: string,
-  prefix: string,
-  files: number,
-  size: number,
-): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startLocalArchive(bucket: string, prefix: string, files: number, size: number): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  return startLocalS3Server({ bucket, synthetic: { prefix, files, size } });
+}
+
+/**
+ * A local S3-compatible server (fauxqs) in a child process on 127.0.0.1 with an empty bucket (or,
+ * for benchmarks, synthetic objects). Needs the optional `fauxqs` package.
+ *
+ * @example
+ * const { endpoint, stop } = await startLocalS3Server({ bucket: 'desidata' });
+ */
+export async function startLocalS3Server(o: {
+  bucket: string;
+  synthetic?: { prefix: string; files: number; size: number };
+}): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const { bucket } = o;
+  const { prefix, files, size } = o.synthetic ?? { prefix: '', files: 0, size: 0 };
   const fauxqs = import.meta.resolve('fauxqs');
   const sdk = import.meta.resolve('@aws-sdk/client-s3');
   const script = `
