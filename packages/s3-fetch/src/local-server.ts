@@ -5,7 +5,12 @@ import { spawn } from 'node:child_process';
  * objects of `size` bytes under `prefix`: for demos and for benchmarking without network. A separate
  * process, so the server does not share the client's event loop.
  */
-export async function startLocalArchive(bucket: string, prefix: string, files: number, size: number): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+export async function startLocalArchive(
+  bucket: string,
+  prefix: string,
+  files: number,
+  size: number,
+): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   return startLocalS3Server({ bucket, synthetic: { prefix, files, size } });
 }
 
@@ -37,7 +42,7 @@ export async function startLocalS3Server(o: {
     process.stdin.resume();
     process.stdin.on('end', () => server.stop().then(() => process.exit(0)));
   `;
-  const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {

@@ -1,0 +1,223 @@
+/**
+ * `desi-qso`: the command line of the pipeline. Thin: it parses flags, wires the packages together
+ * through {@link convert} and friends, and prints. `desi-qso --help` lists the commands.
+ */
+import './quiet.js';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { createPublicClient, formatLocation, listAll, parseManifest, startLocalArchive, sweepTable, workerSweep } from '@desi/s3-fetch';
+import { analyzeParquet, finalizeHats, writeReport } from '@desi/spectra-parquet';
+import { DR1 } from '@desi/tile-fusion';
+import { convert } from './convert.js';
+import { runDemo } from './demo.js';
+import { list, parsePixels, parsePrecision, parseSelection, UsageError } from './options.js';
+import { resolveShard } from './shard.js';
+
+const USAGE = `usage: desi-qso <command> [flags]
+
+  convert   --source <s3://bucket/prefix | https://… | folder> --out <folder | s3://bucket/prefix>
+            [--endpoint URL] [--mode direct|download] [--work-dir DIR]
+            [--camera concat|brz] [--precision lossless|decimals|keepbits:N]
+            [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
+            [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
+            [--fiberstatus-zero] [--positive-targetid] [--rrdetails]
+            [--tiles-per-batch 8] [--max-batches N] [--workers 4]
+            [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
+  finalize  --out <folder> [--name NAME]        catalogue metadata of a HATS output, after all shards
+  analyze   <files or folders…> [--json] [--report report.html]
+  bench     [--endpoint URL | --local] [--bucket B] [--prefix P] [--files 16] [--workers 1,2,4,8,16]
+  keys      <manifest> [--bucket desidata]      normalise paths/URLs to canonical s3:// keys
+  demo      [--out desi-qso-demo] [--pixels 4]  a local archive, converted, validated and queried
+
+Default source: s3://${DR1.bucket}/${DR1.prefix} (anonymous, ${DR1.region}).`;
+
+const CONVERT_FLAGS = {
+  source: { type: 'string', default: `s3://${DR1.bucket}/${DR1.prefix}` },
+  out: { type: 'string' },
+  endpoint: { type: 'string' },
+  mode: { type: 'string', default: 'direct' },
+  'work-dir': { type: 'string' },
+  camera: { type: 'string', default: 'concat' },
+  precision: { type: 'string', default: 'lossless' },
+  survey: { type: 'string' },
+  program: { type: 'string' },
+  pixels: { type: 'string' },
+  manifest: { type: 'string' },
+  selection: { type: 'string' },
+  spectypes: { type: 'string' },
+  'zwarn-mask': { type: 'string' },
+  'z-min': { type: 'string' },
+  'z-max': { type: 'string' },
+  'fiberstatus-zero': { type: 'boolean' },
+  'positive-targetid': { type: 'boolean' },
+  rrdetails: { type: 'boolean' },
+  'tiles-per-batch': { type: 'string', default: '8' },
+  'max-batches': { type: 'string' },
+  workers: { type: 'string', default: '4' },
+  shard: { type: 'string' },
+  'shard-count': { type: 'string' },
+  layout: { type: 'string', default: 'flat' },
+  'summary-json': { type: 'string' },
+  log: { type: 'string' },
+} as const;
+
+function positiveInt(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive integer, got ${text}`);
+  return n;
+}
+
+function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
+  if (!allowed.includes(text as T)) throw new UsageError(`${flag} takes ${allowed.join(' or ')}, got ${text}`);
+  return text as T;
+}
+
+/** Write a file whole or not at all. */
+async function writeAtomic(path: string, text: string): Promise<void> {
+  const tmp = `${path}.tmp-${process.pid}`;
+  await writeFile(tmp, text);
+  await rename(tmp, path);
+}
+
+async function convertCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: CONVERT_FLAGS, strict: true });
+  if (!v.out) throw new UsageError('convert needs --out <folder | s3://bucket/prefix>');
+  const summary = await convert({
+    source: v.source,
+    out: v.out,
+    endpoint: v.endpoint,
+    mode: oneOf('--mode', v.mode, ['direct', 'download'] as const),
+    workDir: v['work-dir'],
+    camera: oneOf('--camera', v.camera, ['concat', 'brz'] as const),
+    precision: parsePrecision(v.precision),
+    selection: parseSelection(v),
+    filter: { surveys: list(v.survey), programs: list(v.program), pixels: parsePixels(v.pixels) },
+    manifest: v.manifest,
+    tilesPerBatch: positiveInt('--tiles-per-batch', v['tiles-per-batch']),
+    maxBatches: positiveInt('--max-batches', v['max-batches']),
+    workers: positiveInt('--workers', v.workers),
+    shard: resolveShard(v.shard, process.env, positiveInt('--shard-count', v['shard-count'])),
+    layout: oneOf('--layout', v.layout, ['flat', 'hats'] as const),
+    rrdetails: v.rrdetails,
+    logFile: v.log,
+    progressBar: true,
+  });
+  if (v['summary-json']) await writeAtomic(v['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
+  return summary.pixels_failed ? 1 : 0;
+}
+
+async function analyzeCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { json: { type: 'boolean' }, report: { type: 'string' } },
+  });
+  if (!positionals.length) throw new UsageError('analyze needs Parquet files or folders');
+  const report = values.report ? (await writeReport(positionals, values.report)).analysis : await analyzeParquet(positionals);
+  if (values.json) console.log(JSON.stringify(report, null, 2));
+  else {
+    console.log(`${report.totals.files} files, ${report.totals.rows} spectra, ${(report.totals.bytes / 1e6).toFixed(2)} MB`);
+    for (const f of report.files.filter((x) => !x.ok)) console.log(`FAIL ${f.path}: ${f.problems.join('; ')}`);
+    for (const p of report.problems) console.log(`FAIL ${p}`);
+    console.log(report.ok ? 'all checks passed' : 'checks failed');
+    if (values.report) console.log(`report: ${values.report}`);
+  }
+  return report.ok ? 0 : 1;
+}
+
+async function benchCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({
+    args: argv,
+    options: {
+      endpoint: { type: 'string' },
+      local: { type: 'boolean' },
+      bucket: { type: 'string', default: DR1.bucket },
+      prefix: { type: 'string', default: `${DR1.prefix}main/dark/100/` },
+      files: { type: 'string', default: '16' },
+      workers: { type: 'string', default: '1,2,4,8,16' },
+      repeat: { type: 'string', default: '2' },
+    },
+  });
+  const local = v.local ? await startLocalArchive(v.bucket, v.prefix, Number(v.files), 8 << 20) : undefined;
+  const endpoint = local?.endpoint ?? v.endpoint;
+  try {
+    const client = createPublicClient({ endpoint });
+    const objects = (await listAll(client, v.bucket, v.prefix)).filter((o) => o.size > 0).slice(0, Number(v.files));
+    if (!objects.length) throw new Error(`no objects under s3://${v.bucket}/${v.prefix}`);
+    const rows = await workerSweep({
+      client,
+      bucket: v.bucket,
+      objects,
+      workers: v.workers.split(',').map(Number),
+      repeat: Number(v.repeat),
+      objectUrl: (key) => (endpoint ? `${endpoint}/${v.bucket}/${key}` : `https://${v.bucket}.s3.${DR1.region}.amazonaws.com/${key}`),
+    });
+    console.log(sweepTable(rows));
+    return 0;
+  } finally {
+    await local?.stop();
+  }
+}
+
+async function keysCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { bucket: { type: 'string', default: DR1.bucket } },
+  });
+  if (positionals.length !== 1) throw new UsageError('keys needs one manifest file (CSV, JSON lines or lines of paths/URLs)');
+  for (const loc of parseManifest(await readFile(positionals[0], 'utf8'), values.bucket)) console.log(formatLocation(loc));
+  return 0;
+}
+
+async function finalizeCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, name: { type: 'string' } } });
+  if (!values.out) throw new UsageError('finalize needs --out <folder> (a HATS layout written by convert --layout hats)');
+  const r = await finalizeHats(values.out, { name: values.name });
+  console.log(`finalized ${values.out}: ${r.partitions} partitions, ${r.rows} spectra, ${(r.bytes / 1e6).toFixed(2)} MB`);
+  return 0;
+}
+
+async function demoCommand(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: { out: { type: 'string', default: 'desi-qso-demo' }, pixels: { type: 'string', default: '4' } },
+  });
+  const summary = await runDemo({ out: values.out, pixels: positiveInt('--pixels', values.pixels) ?? 4 });
+  return summary.ok ? 0 : 1;
+}
+
+const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
+  convert: convertCommand,
+  analyze: analyzeCommand,
+  bench: benchCommand,
+  keys: keysCommand,
+  finalize: finalizeCommand,
+  demo: demoCommand,
+};
+
+/** Run a command line; resolves to the exit code (0 ok, 1 failed pixels or checks, 2 usage or fatal error). */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(USAGE);
+    return command ? 0 : 2;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    console.error(`desi-qso: unknown command ${command}\n\n${USAGE}`);
+    return 2;
+  }
+  try {
+    return await run(rest);
+  } catch (e) {
+    const usage = e instanceof UsageError || (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS');
+    console.error(`desi-qso ${command}: ${(e as Error).message}`);
+    if (usage) console.error(`\n${USAGE}`);
+    return 2;
+  }
+}
+
+const invoked = process.argv[1] && /desi-qso|cli\.(ts|js)$/.test(process.argv[1]);
+if (invoked) main(process.argv.slice(2)).then((code) => process.exit(code));

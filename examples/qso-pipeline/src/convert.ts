@@ -1,0 +1,318 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { createPublicClient, type DownloadItem, downloadAll, parseLocation, parseManifest, S3RangeSource } from '@desi/s3-fetch';
+import { encodeSpectraParquet, hatsPixelDir, parquetFileName } from '@desi/spectra-parquet';
+import {
+  type FuseOptions,
+  FusionError,
+  fusePixel,
+  type PixelSources,
+  type Precision,
+  type Product,
+  type Selection,
+} from '@desi/tile-fusion';
+import { Journal } from './journal.js';
+import { type Shard, shardOf } from './shard.js';
+import { discoverLocal, discoverS3, type FileRef, type PixelTask, type TaskFilter } from './tasks.js';
+
+/** DR1's HEALPix pixels across all surveys and programs (for projections). */
+export const DR1_PIXELS = 12207;
+
+/** Options of {@link convert}; the CLI flags map onto these one to one. */
+export interface ConvertOptions {
+  /** `s3://bucket/prefix`, an `https://` archive URL, or a local mirror of the HEALPix tree. */
+  source: string;
+  /** A local folder or an `s3://bucket/prefix`. */
+  out: string;
+  /** Another S3 server (tests, other archives). */
+  endpoint?: string;
+  /** `direct` (default): range reads, nothing staged; `download`: stage whole files, convert, delete. */
+  mode?: 'direct' | 'download';
+  workDir?: string;
+  camera?: 'concat' | 'brz';
+  precision?: Precision;
+  selection?: Selection;
+  filter?: TaskFilter;
+  /** A manifest of pixel directories (CSV, JSON lines or plain lines of keys/URLs). */
+  manifest?: string;
+  tilesPerBatch?: number;
+  maxBatches?: number;
+  /** Pixels converted at once (default 4). */
+  workers?: number;
+  shard?: Shard;
+  layout?: 'flat' | 'hats';
+  /** Read rrdetails (fetched whole in direct mode, so off by default there). */
+  rrdetails?: boolean;
+  /** Append progress lines here as well as printing them (default `<out>/desi-qso.log` for a local out). */
+  logFile?: string;
+  /** Print lines (default console.log). */
+  print?: (line: string) => void;
+  /** A live progress line on a TTY. */
+  progressBar?: boolean;
+}
+
+/** The summary file's content (a stable interface: scripts read these keys). */
+export interface ConvertSummary {
+  pixels_total: number;
+  pixels_ok: number;
+  pixels_failed: number;
+  pixels_skipped: number;
+  qsos: number;
+  /** FITS bytes fetched (direct) or downloaded (download mode). */
+  bytes_read: number;
+  bytes_written: number;
+  seconds: number;
+  batches: number;
+  pixels_per_hour: number;
+  projected_dr1_hours: number;
+  mode: 'direct' | 'download';
+  shard?: string;
+  failures: Array<{ pixel: string; error: string }>;
+}
+
+interface PixelOutcome {
+  id: string;
+  status: 'ok' | 'failed' | 'skipped';
+  qsos: number;
+  bytesRead: number;
+  bytesWritten: number;
+  error?: string;
+}
+
+const MB = (n: number) => (n / 1e6).toFixed(1);
+
+/** The relative output path of a pixel's file. */
+export function outputPath(task: PixelTask, count: number, layout: 'flat' | 'hats'): string {
+  const name = parquetFileName(task.pixel.healpix, count);
+  if (layout === 'hats') return join(hatsPixelDir(`${task.pixel.survey}_${task.pixel.program}`, task.pixel.healpix), name);
+  return join(task.pixel.survey, task.pixel.program, name);
+}
+
+/**
+ * Convert DR1 HEALPix pixels to Parquet: discover (listing, a local tree or a manifest), keep this
+ * shard's pixels, skip those the journal has verified, and convert the rest in batches, each pixel
+ * independently (a failure is recorded and the batch goes on).
+ */
+export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
+  const started = performance.now();
+  const mode = o.mode ?? 'direct';
+  const print = o.print ?? ((l: string) => console.log(l));
+  const s3Out = o.out.startsWith('s3://') ? parseLocation(o.out) : undefined;
+  const logFile = o.logFile ?? (s3Out ? undefined : join(o.out, 'desi-qso.log'));
+  if (!s3Out) {
+    await mkdir(o.out, { recursive: true });
+    await removeLeftovers(o.out, runTag(o.shard));
+  }
+  const log = async (line: string) => {
+    print(line);
+    if (logFile) await appendFile(logFile, `${new Date().toISOString()} ${line}\n`);
+  };
+  const client = createPublicClient({ endpoint: o.endpoint });
+  const outClient = s3Out
+    ? createPublicClient({ endpoint: o.endpoint, credentials: o.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : 'default' })
+    : undefined;
+
+  // 1. What to convert.
+  let tasks: PixelTask[];
+  const isLocal = !/^(s3|https?):\/\//.test(o.source);
+  if (isLocal) tasks = await discoverLocal(o.source, o.filter);
+  else {
+    const loc = parseLocation(o.source);
+    if (o.manifest) {
+      const dirs = parseManifest(await readFile(o.manifest, 'utf8'), loc.bucket);
+      tasks = (await Promise.all(dirs.map((d) => discoverS3(client, d.bucket, d.key, o.filter)))).flat();
+    } else tasks = await discoverS3(client, loc.bucket, loc.key, o.filter);
+  }
+  if (o.shard) tasks = tasks.filter((t) => shardOf(t.id, o.shard!.count) === o.shard!.index);
+  const journal = await Journal.open(s3Out ? join(o.workDir ?? '.desi-qso', 'journal.jsonl') : join(o.out, '.desi-qso-journal.jsonl'));
+  await log(
+    `desi-qso convert: ${tasks.length} pixels from ${o.source} (${mode} mode${o.shard ? `, shard ${o.shard.index}/${o.shard.count} from ${o.shard.source}` : ''}) → ${o.out}`,
+  );
+
+  const batchSize = Math.max(1, o.tilesPerBatch ?? 8);
+  const batches: PixelTask[][] = [];
+  for (let i = 0; i < tasks.length; i += batchSize) batches.push(tasks.slice(i, i + batchSize));
+  const run = batches.slice(0, o.maxBatches ?? batches.length);
+  const outcomes: PixelOutcome[] = [];
+
+  for (const [b, batch] of run.entries()) {
+    const t0 = performance.now();
+    const results: PixelOutcome[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < batch.length) {
+        const task = batch[next++];
+        results.push(await convertPixel(task, o, mode, client, outClient, s3Out, journal));
+        if (o.progressBar && process.stdout.isTTY) {
+          const done = outcomes.length + results.length;
+          const rate = done / ((performance.now() - started) / 3.6e6);
+          process.stdout.write(
+            `\r[${'#'.repeat(Math.round((30 * done) / tasks.length)).padEnd(30, '.')}] ${done}/${tasks.length} pixels, ${rate.toFixed(0)} px/h, ETA ${(((tasks.length - done) / Math.max(rate, 1e-9)) * 60).toFixed(1)} min   `,
+          );
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, o.workers ?? 4) }, worker));
+    if (o.progressBar && process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+    outcomes.push(...results);
+    const secs = (performance.now() - t0) / 1000;
+    const read = results.reduce((a, r) => a + r.bytesRead, 0);
+    const written = results.reduce((a, r) => a + r.bytesWritten, 0);
+    const ok = results.filter((r) => r.status === 'ok').length;
+    const skipped = results.filter((r) => r.status === 'skipped').length;
+    const failed = results.filter((r) => r.status === 'failed');
+    await log(
+      `batch ${b + 1}/${run.length}: ${batch.length} pixels (${ok} ok, ${skipped} skipped, ${failed.length} failed), ${results.reduce((a, r) => a + r.qsos, 0)} QSOs, ` +
+        `${mode === 'direct' ? 'read' : 'downloaded'} ${MB(read)} MB, wrote ${MB(written)} MB (${read ? (100 * (1 - written / read)).toFixed(1) : '0.0'}% reduction), ` +
+        `${(read / 1e6 / Math.max(secs, 1e-9)).toFixed(1)} MB/s, ${secs.toFixed(1)} s`,
+    );
+    for (const f of failed) await log(`  FAILED ${f.id}: ${f.error}`);
+  }
+
+  const seconds = (performance.now() - started) / 1000;
+  const converted = outcomes.filter((r) => r.status !== 'skipped').length;
+  const perHour = converted / Math.max(seconds / 3600, 1e-9);
+  const summary: ConvertSummary = {
+    pixels_total: tasks.length,
+    pixels_ok: outcomes.filter((r) => r.status === 'ok').length,
+    pixels_failed: outcomes.filter((r) => r.status === 'failed').length,
+    pixels_skipped: outcomes.filter((r) => r.status === 'skipped').length,
+    qsos: outcomes.reduce((a, r) => a + r.qsos, 0),
+    bytes_read: outcomes.reduce((a, r) => a + r.bytesRead, 0),
+    bytes_written: outcomes.reduce((a, r) => a + r.bytesWritten, 0),
+    seconds,
+    batches: run.length,
+    pixels_per_hour: perHour,
+    projected_dr1_hours: converted ? DR1_PIXELS / perHour : 0,
+    mode,
+    shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
+    failures: outcomes.filter((r) => r.status === 'failed').map((r) => ({ pixel: r.id, error: r.error ?? '' })),
+  };
+  await log(
+    `done: ${summary.pixels_ok} ok, ${summary.pixels_skipped} skipped, ${summary.pixels_failed} failed; ${summary.qsos} QSOs; ` +
+      `${MB(summary.bytes_read)} MB read, ${MB(summary.bytes_written)} MB written in ${seconds.toFixed(1)} s; ` +
+      `${perHour.toFixed(0)} pixels/hour → all of DR1 (${DR1_PIXELS} pixels) in ${summary.projected_dr1_hours.toFixed(2)} h on one process`,
+  );
+  return summary;
+}
+
+/** Names this run's temporary files, so shards sharing an output folder never remove each other's. */
+function runTag(shard: Shard | undefined): string {
+  return shard ? `${shard.index}of${shard.count}` : 'all';
+}
+
+/** A killed run may leave temporary outputs and staged downloads: they are never results, so they go. */
+async function removeLeftovers(out: string, tag: string): Promise<void> {
+  await rm(join(out, '.work', tag), { recursive: true, force: true });
+  const leftover = new RegExp(`\\.tmp-${tag}-\\d+$`);
+  for (const name of await readdir(out, { recursive: true })) {
+    if (leftover.test(name)) await rm(join(out, name), { force: true });
+  }
+}
+
+async function sha256(bytes: Uint8Array): Promise<string> {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** True when the journal's entry for this pixel still matches the file on disk. */
+async function verified(task: PixelTask, journal: Journal, out: string, s3Out: boolean): Promise<boolean> {
+  const e = journal.get(task.id);
+  if (!e?.output || !e.sha256) return false;
+  if (s3Out) return true;
+  const path = join(out, e.output);
+  if (!existsSync(path) || (await stat(path)).size !== e.bytes) return false;
+  return (await sha256(await readFile(path))) === e.sha256;
+}
+
+async function convertPixel(
+  task: PixelTask,
+  o: ConvertOptions,
+  mode: 'direct' | 'download',
+  client: S3Client,
+  outClient: S3Client | undefined,
+  s3Out: { bucket: string; key: string } | undefined,
+  journal: Journal,
+): Promise<PixelOutcome> {
+  const layout = o.layout ?? 'flat';
+  if (await verified(task, journal, o.out, !!s3Out))
+    return { id: task.id, status: 'skipped', qsos: journal.get(task.id)?.rows ?? 0, bytesRead: 0, bytesWritten: 0 };
+  let staged: string[] = [];
+  let downloaded = 0;
+  try {
+    if (!task.files.coadd || !task.files.redrock)
+      throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
+    const wanted: Product[] = ['coadd', 'redrock', 'emline', ...((o.rrdetails ?? mode === 'download') ? (['rrdetails'] as Product[]) : [])];
+    if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
+    const sources: PixelSources = {};
+    if (mode === 'download' && Object.values(task.files).some((f) => f?.kind === 's3')) {
+      const workDir = join(o.workDir ?? join(s3Out ? '.desi-qso' : o.out, '.work', runTag(o.shard)), task.id.replace(/\//g, '_'));
+      const items: DownloadItem[] = [];
+      for (const p of wanted) {
+        const f = task.files[p];
+        if (f?.kind === 's3')
+          items.push({ bucket: f.bucket, key: f.key, size: f.size, etag: f.etag, path: join(workDir, f.key.split('/').pop() as string) });
+        else if (f?.kind === 'local') sources[p] = f.path;
+      }
+      const d = await downloadAll(client, items, { outDir: workDir, journal: join(workDir, '.journal.jsonl') });
+      if (d.failed)
+        throw new Error(
+          `download failed: ${d.results
+            .filter((r) => r.status === 'failed')
+            .map((r) => `${r.key}: ${r.error}`)
+            .join('; ')}`,
+        );
+      downloaded = d.bytes;
+      for (const r of d.results) {
+        const p = wanted.find((w) => task.files[w]?.kind === 's3' && (task.files[w] as { key: string }).key === r.key);
+        if (p) sources[p] = r.path;
+      }
+      staged = [workDir];
+    } else {
+      for (const p of wanted) {
+        const f: FileRef | undefined = task.files[p];
+        if (!f) continue;
+        sources[p] =
+          f.kind === 'local' ? f.path : await S3RangeSource.open(client, { bucket: f.bucket, key: f.key }, { size: f.size, etag: f.etag });
+      }
+    }
+    const fuseOptions: FuseOptions = {
+      pixel: task.pixel,
+      camera: o.camera,
+      precision: o.precision,
+      selection: o.selection,
+      rrdetails: o.rrdetails ?? mode === 'download',
+    };
+    const fused = await fusePixel(sources, fuseOptions);
+    const bytes = encodeSpectraParquet(fused);
+    const rel = outputPath(task, fused.count, layout);
+    if (s3Out) {
+      const key = `${s3Out.key.replace(/\/?$/, '/')}${rel}`;
+      await new Upload({
+        client: outClient as S3Client,
+        params: { Bucket: s3Out.bucket, Key: key, Body: bytes },
+        partSize: 8 << 20,
+      }).done();
+    } else {
+      const { writeFile, rename } = await import('node:fs/promises');
+      const path = join(o.out, rel);
+      await mkdir(join(path, '..'), { recursive: true });
+      const tmp = `${path}.tmp-${runTag(o.shard)}-${process.pid}`;
+      await writeFile(tmp, bytes);
+      await rename(tmp, path);
+    }
+    await journal.record({ id: task.id, status: 'ok', output: rel, rows: fused.count, bytes: bytes.length, sha256: await sha256(bytes) });
+    const read = mode === 'download' ? downloaded : Object.values(fused.io).reduce((a, p) => a + (p?.bytes ?? 0), 0);
+    return { id: task.id, status: 'ok', qsos: fused.count, bytesRead: read, bytesWritten: bytes.length };
+  } catch (e) {
+    const error = (e as Error).message;
+    await journal.record({ id: task.id, status: 'failed', error });
+    return { id: task.id, status: 'failed', qsos: 0, bytesRead: downloaded, bytesWritten: 0, error };
+  } finally {
+    // Staged files go once the output is written (or the pixel failed): download mode keeps no copies.
+    for (const d of staged) await rm(d, { recursive: true, force: true });
+  }
+}

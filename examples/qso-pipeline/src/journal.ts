@@ -1,0 +1,54 @@
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+/** One finished (or failed) pixel. */
+export interface JournalEntry {
+  id: string;
+  status: 'ok' | 'failed';
+  /** Output location (path or s3:// URI). */
+  output?: string;
+  rows?: number;
+  bytes?: number;
+  sha256?: string;
+  error?: string;
+  at: string;
+}
+
+/** The run's journal: JSON lines appended as pixels finish, so a re-run knows what is done. */
+export class Journal {
+  private readonly done = new Map<string, JournalEntry>();
+
+  private constructor(readonly path: string) {}
+
+  static async open(path: string): Promise<Journal> {
+    const j = new Journal(path);
+    await mkdir(dirname(path), { recursive: true });
+    try {
+      for (const line of (await readFile(path, 'utf8')).split('\n')) {
+        if (!line.trim()) continue;
+        try {
+          const e = JSON.parse(line) as JournalEntry;
+          if (e.status === 'ok') j.done.set(e.id, e);
+          else j.done.delete(e.id);
+        } catch {
+          // The last line of a killed run may be cut short; its pixel is simply redone.
+        }
+      }
+    } catch {
+      // A new journal.
+    }
+    return j;
+  }
+
+  /** The verified entry of a pixel, if it finished. */
+  get(id: string): JournalEntry | undefined {
+    return this.done.get(id);
+  }
+
+  async record(e: Omit<JournalEntry, 'at'>): Promise<void> {
+    const entry = { ...e, at: new Date().toISOString() };
+    await appendFile(this.path, `${JSON.stringify(entry)}\n`);
+    if (e.status === 'ok') this.done.set(e.id, entry);
+    else this.done.delete(e.id);
+  }
+}
