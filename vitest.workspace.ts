@@ -4,4 +4,5 @@ export const projects = [
   { extends: true, test: { name: 'spectra-parquet', root: 'packages/spectra-parquet', include: ['test/**/*.test.ts'] } },
   { extends: true, test: { name: 'tile-fusion', root: 'packages/tile-fusion', include: ['test/**/*.test.ts'] } },
   { extends: true, test: { name: 'fits-reader', root: 'packages/fits-reader', include: ['test/**/*.test.ts'] } },
+  { extends: true, test: { name: 'qso-pipeline', root: 'examples/qso-pipeline', include: ['test/**/*.test.ts'] } },
 ];

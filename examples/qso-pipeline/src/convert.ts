@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
@@ -45,7 +45,7 @@ export interface ConvertOptions {
   workers?: number;
   shard?: Shard;
   layout?: 'flat' | 'hats';
-  /** Read rrdetails (fetched whole in direct mode, so off by default there). */
+  /** Read rrdetails for rr_chi2 details (an HDF5 file fetched whole; off by default so both modes give the same output). */
   rrdetails?: boolean;
   /** Append progress lines here as well as printing them (default `<out>/desi-qso.log` for a local out). */
   logFile?: string;
@@ -173,6 +173,11 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
     for (const f of failed) await log(`  FAILED ${f.id}: ${f.error}`);
   }
 
+  if (!s3Out && mode === 'download') {
+    // Staged files went pixel by pixel; the run's staging folder goes too (and `.work` once empty).
+    await rm(join(o.out, '.work', runTag(o.shard)), { recursive: true, force: true });
+    await rmdir(join(o.out, '.work')).catch(() => {});
+  }
   const seconds = (performance.now() - started) / 1000;
   const converted = outcomes.filter((r) => r.status !== 'skipped').length;
   const perHour = converted / Math.max(seconds / 3600, 1e-9);
@@ -245,7 +250,7 @@ async function convertPixel(
   try {
     if (!task.files.coadd || !task.files.redrock)
       throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
-    const wanted: Product[] = ['coadd', 'redrock', 'emline', ...((o.rrdetails ?? mode === 'download') ? (['rrdetails'] as Product[]) : [])];
+    const wanted: Product[] = ['coadd', 'redrock', 'emline', ...(o.rrdetails ? (['rrdetails'] as Product[]) : [])];
     if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
     const sources: PixelSources = {};
     if (mode === 'download' && Object.values(task.files).some((f) => f?.kind === 's3')) {
@@ -284,7 +289,7 @@ async function convertPixel(
       camera: o.camera,
       precision: o.precision,
       selection: o.selection,
-      rrdetails: o.rrdetails ?? mode === 'download',
+      rrdetails: o.rrdetails ?? false,
     };
     const fused = await fusePixel(sources, fuseOptions);
     const bytes = encodeSpectraParquet(fused);

@@ -1,0 +1,244 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startLocalS3Server } from '@desi/s3-fetch';
+import { DR1 } from '@desi/tile-fusion';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { main } from '../src/cli.js';
+import { type ConvertSummary, convert } from '../src/convert.js';
+import { FIXTURE_PIXELS, HEALPIX_ROOT, listFiles, readRows, reference, uploadTree } from './helpers.js';
+
+const BUCKET = 'desidata';
+const SOURCE = `s3://${BUCKET}/${DR1.prefix}`;
+const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const quiet = () => {};
+
+let endpoint: string;
+let stop: () => Promise<void>;
+let work: string;
+
+beforeAll(async () => {
+  const server = await startLocalS3Server({ bucket: BUCKET });
+  endpoint = server.endpoint;
+  stop = server.stop;
+  work = await mkdtemp(join(tmpdir(), 'desi-qso-'));
+  await uploadTree(endpoint, BUCKET, HEALPIX_ROOT, DR1.prefix);
+}, 120_000);
+
+afterAll(async () => {
+  await stop?.();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+/** Equal numbers, with the reference's null standing for NaN/±inf. */
+function firstDiff(ours: number[], ref: Array<number | null>): string | undefined {
+  if (ours.length !== ref.length) return `length ${ours.length} ≠ ${ref.length}`;
+  for (let i = 0; i < ref.length; i++) {
+    const ok = ref[i] === null ? ours[i] === null || !Number.isFinite(ours[i]) : ours[i] === ref[i];
+    if (!ok) return `[${i}] ${ours[i]} ≠ ${ref[i]}`;
+  }
+  return undefined;
+}
+
+/** Run the CLI in a child process (so it can be killed), resolving to its exit code and output. */
+function runCli(
+  args: string[],
+  onStdout?: (text: string, kill: () => void) => void,
+): Promise<{ code: number | null; signal: string | null; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), CLI, ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    const take = (d: Buffer) => {
+      out += d.toString();
+      onStdout?.(out, () => child.kill('SIGKILL'));
+    };
+    child.stdout.on('data', take);
+    child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    child.on('exit', (code, signal) => resolve({ code, signal, out }));
+  });
+}
+
+describe('desi-qso convert against a local S3 server', () => {
+  let direct: ConvertSummary;
+  let directRows: Array<Record<string, unknown>>;
+
+  it('direct mode: output values equal the reference converter (decimals precision)', async () => {
+    const out = join(work, 'direct');
+    direct = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
+    expect(direct).toMatchObject({ pixels_total: 3, pixels_ok: 3, pixels_failed: 0, pixels_skipped: 0, mode: 'direct' });
+    directRows = await readRows(out);
+    let total = 0;
+    for (const id of FIXTURE_PIXELS) {
+      const [survey, program, healpix] = id.split('/');
+      const ref = reference(id).sort((a, b) => (BigInt(a.target_id) < BigInt(b.target_id) ? -1 : 1));
+      const ours = directRows.filter((r) => r.survey === survey && r.program === program && r.healpix === Number(healpix));
+      expect(ours.map((r) => r.target_id)).toEqual(ref.map((r) => r.target_id));
+      ref.forEach((r, k) => {
+        const o = ours[k];
+        expect(o.z).toBe(r.z);
+        expect(o.ra).toBe(r.ra);
+        for (const key of ['wavelength', 'flux', 'ivar', 'mask_array']) {
+          expect(firstDiff(o[key] as number[], r[key]), `${id} ${r.target_id} ${key}`).toBeUndefined();
+        }
+      });
+      total += ref.length;
+    }
+    expect(direct.qsos).toBe(total);
+    expect(directRows.length).toBe(total);
+    // Direct mode reads a small part of the files (no RESOLUTION, no unused HDUs).
+    const stored = (await listFiles(HEALPIX_ROOT)).length;
+    expect(stored).toBeGreaterThan(0);
+    expect(direct.bytes_read).toBeGreaterThan(0);
+    expect(direct.bytes_read).toBeLessThan(0.5 * (14469120 + 2 * 4017600));
+  }, 120_000);
+
+  it('download mode stages whole files, deletes them, and writes the same Parquet content', async () => {
+    const out = join(work, 'download');
+    const s = await convert({ source: SOURCE, endpoint, out, mode: 'download', precision: { mode: 'decimals' }, print: quiet });
+    expect(s).toMatchObject({ pixels_ok: 3, pixels_failed: 0, qsos: direct.qsos, mode: 'download' });
+    expect(s.bytes_read).toBeGreaterThan(direct.bytes_read); // whole files
+    expect(await readRows(out)).toEqual(directRows);
+    expect(existsSync(join(out, '.work'))).toBe(false);
+    expect((await listFiles(out)).filter((f) => f.endsWith('.parquet')).sort()).toEqual(
+      (await listFiles(join(work, 'direct'))).filter((f) => f.endsWith('.parquet')).sort(),
+    );
+  }, 120_000);
+
+  it('a re-run skips verified pixels and redoes one whose output was damaged', async () => {
+    const out = join(work, 'direct');
+    const again = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
+    expect(again).toMatchObject({ pixels_skipped: 3, pixels_ok: 0, bytes_read: 0 });
+    const victim = (await listFiles(out)).find((f) => f.includes('TILE10016'));
+    expect(victim).toBeDefined();
+    await truncate(join(out, victim as string), 100);
+    const third = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
+    expect(third).toMatchObject({ pixels_skipped: 2, pixels_ok: 1 });
+    expect(await readRows(out)).toEqual(directRows);
+  }, 120_000);
+
+  it('shards 0..N-1 together cover every pixel exactly once', async () => {
+    for (const count of [2, 3]) {
+      const out = join(work, `shards-${count}`);
+      let ok = 0;
+      for (let index = 0; index < count; index++) {
+        const s = await convert({ source: SOURCE, endpoint, out, shard: { index, count, source: 'test' }, print: quiet });
+        expect(s.pixels_failed + s.pixels_skipped).toBe(0);
+        ok += s.pixels_ok;
+      }
+      const journal = await readFile(join(out, '.desi-qso-journal.jsonl'), 'utf8');
+      const seen = journal
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).id as string);
+      expect(ok).toBe(FIXTURE_PIXELS.length);
+      expect(seen.sort()).toEqual([...FIXTURE_PIXELS].sort());
+    }
+  }, 180_000);
+
+  it('a pixel with a corrupt file is reported failed while the rest succeed (CLI exit code and summary file)', async () => {
+    // A local mirror with one pixel's coadd cut short.
+    const mirror = join(work, 'mirror');
+    for (const f of await listFiles(HEALPIX_ROOT)) {
+      await mkdir(join(mirror, f, '..'), { recursive: true });
+      await copyFile(join(HEALPIX_ROOT, f), join(mirror, f));
+    }
+    await truncate(join(mirror, 'main/dark/262/26280/coadd-main-dark-26280.fits'), 2_000_000);
+    const summaryPath = join(work, 'corrupt-summary.json');
+    const code = await main([
+      'convert',
+      '--source',
+      mirror,
+      '--out',
+      join(work, 'corrupt'),
+      '--summary-json',
+      summaryPath,
+      '--tiles-per-batch',
+      '2',
+    ]);
+    expect(code).toBe(1);
+    const summary = JSON.parse(await readFile(summaryPath, 'utf8'));
+    expect(summary).toMatchObject({ pixels_ok: 2, pixels_failed: 1, pixels_skipped: 0 });
+    for (const key of ['qsos', 'bytes_read', 'bytes_written', 'seconds']) expect(typeof summary[key]).toBe('number');
+    expect(summary.failures).toHaveLength(1);
+    expect(summary.failures[0].pixel).toBe('main/dark/26280');
+    expect(summary.failures[0].error).toMatch(/coadd-main-dark-26280\.fits/);
+    const log = await readFile(join(work, 'corrupt', 'desi-qso.log'), 'utf8');
+    expect(log).toMatch(/FAILED main\/dark\/26280/);
+  }, 120_000);
+
+  it('a run killed with SIGKILL at a random point and restarted ends with the same rows and no partial files', async () => {
+    const out = join(work, 'killed');
+    const args = [
+      'convert',
+      '--source',
+      SOURCE,
+      '--endpoint',
+      endpoint,
+      '--out',
+      out,
+      '--precision',
+      'decimals',
+      '--tiles-per-batch',
+      '1',
+      '--workers',
+      '1',
+    ];
+    // Kill after a random number of output bytes (somewhere from start-up to the last batch).
+    const killAfter = Math.floor(Math.random() * 400);
+    const first = await runCli(args, (text, kill) => {
+      if (text.length > killAfter) kill();
+    });
+    expect(first.signal === 'SIGKILL' || first.code === 0, first.out).toBe(true);
+    const second = await runCli([...args, '--summary-json', join(work, 'killed.json')]);
+    expect(second.code, second.out).toBe(0);
+    const s = JSON.parse(await readFile(join(work, 'killed.json'), 'utf8'));
+    expect(s.pixels_ok + s.pixels_skipped).toBe(3);
+    expect(await readRows(out)).toEqual(directRows);
+    expect((await listFiles(out)).filter((f) => /\.tmp-/.test(f) || f.startsWith('.work'))).toEqual([]);
+  }, 180_000);
+});
+
+describe('desi-qso CLI', () => {
+  it('keys normalises paths and URLs to canonical s3:// keys', async () => {
+    const manifest = join(work, 'manifest.txt');
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(
+      manifest,
+      'https://data.desi.lbl.gov/public/dr1/spectro/redux/iron/healpix/main/dark/100/10016/\ndr1/spectro/redux/iron/healpix/sv3/bright/176/17683\n',
+    );
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (l: string) => lines.push(l);
+    try {
+      expect(await main(['keys', manifest])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    expect(lines).toEqual([
+      's3://desidata/dr1/spectro/redux/iron/healpix/main/dark/100/10016/',
+      's3://desidata/dr1/spectro/redux/iron/healpix/sv3/bright/176/17683',
+    ]);
+  });
+
+  it('bad flags are usage errors (exit 2) naming the flag', async () => {
+    const errors: string[] = [];
+    const err = console.error;
+    console.error = (l: string) => errors.push(l);
+    try {
+      expect(await main(['convert', '--out', work, '--precision', 'keepbits:99'])).toBe(2);
+      expect(await main(['convert', '--out', work, '--mode', 'stream'])).toBe(2);
+      expect(await main(['convert', '--out', work, '--shard', '3/3'])).toBe(2);
+      expect(await main(['nope'])).toBe(2);
+    } finally {
+      console.error = err;
+    }
+    expect(errors.join('\n')).toMatch(/--precision/);
+    expect(errors.join('\n')).toMatch(/--mode/);
+    expect(errors.join('\n')).toMatch(/invalid shard 3\/3/);
+    expect(errors.join('\n')).toMatch(/unknown command nope/);
+  });
+});
