@@ -113,7 +113,11 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   };
   const client = createPublicClient({ endpoint: o.endpoint });
   const outClient = s3Out
-    ? createPublicClient({ endpoint: o.endpoint, credentials: o.endpoint ? { accessKeyId: 'local', secretAccessKey: 'local' } : 'default' })
+    ? createPublicClient({
+        endpoint: o.endpoint,
+        // Writing needs credentials: the usual AWS chain, or placeholders for a local test server that has none.
+        credentials: o.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : 'default',
+      })
     : undefined;
 
   // 1. What to convert.

@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startLocalS3Server } from '@desi/s3-fetch';
+import { createPublicClient, listAll, startLocalS3Server } from '@desi/s3-fetch';
 import { DR1 } from '@desi/tile-fusion';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
@@ -120,6 +120,14 @@ describe('desi-qso convert against a local S3 server', () => {
     expect(await readRows(out)).toEqual(directRows);
   }, 120_000);
 
+  it('writes to an s3:// output (multipart uploads) the same files as to a folder', async () => {
+    const s = await convert({ source: SOURCE, endpoint, out: `s3://${BUCKET}/out/qso/`, workDir: join(work, 's3-out'), precision: { mode: 'decimals' }, print: quiet });
+    expect(s).toMatchObject({ pixels_ok: 3, pixels_failed: 0 });
+    const keys = (await listAll(createPublicClient({ endpoint }), BUCKET, 'out/qso/')).map((o) => o.key.slice('out/qso/'.length)).sort();
+    const local = (await listFiles(join(work, 'direct'))).filter((f) => f.endsWith('.parquet')).sort();
+    expect(keys).toEqual(local);
+  }, 120_000);
+
   it('shards 0..N-1 together cover every pixel exactly once', async () => {
     for (const count of [2, 3]) {
       const out = join(work, `shards-${count}`);
@@ -137,6 +145,22 @@ describe('desi-qso convert against a local S3 server', () => {
       expect(ok).toBe(FIXTURE_PIXELS.length);
       expect(seen.sort()).toEqual([...FIXTURE_PIXELS].sort());
     }
+  }, 180_000);
+
+  it('the documented sbatch array script converts every pixel once across its tasks', async () => {
+    const out = join(work, 'slurm');
+    const script = join(import.meta.dirname, '..', 'deploy', 'desi-qso.sbatch');
+    const root = join(import.meta.dirname, '..', '..', '..');
+    let ok = 0;
+    for (let task = 0; task < 3; task++) {
+      const env = { ...process.env, SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_TASK_COUNT: '3', DESI_QSO_SOURCE: SOURCE, DESI_QSO_OUT: out, DESI_QSO_ENDPOINT: endpoint };
+      const r = spawnSync('bash', [script], { cwd: root, env, encoding: 'utf8' });
+      expect(r.status, r.stderr + r.stdout).toBe(0);
+      expect(r.stdout).toMatch(new RegExp(`shard ${task}/3 from SLURM`));
+      ok += JSON.parse(await readFile(join(out, `summary-${task}.json`), 'utf8')).pixels_ok;
+    }
+    expect(ok).toBe(FIXTURE_PIXELS.length);
+    expect((await readRows(out, 'target_id')).length).toBe(direct.qsos);
   }, 180_000);
 
   it('a pixel with a corrupt file is reported failed while the rest succeed (CLI exit code and summary file)', async () => {
