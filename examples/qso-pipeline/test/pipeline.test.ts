@@ -121,7 +121,14 @@ describe('desi-qso convert against a local S3 server', () => {
   }, 120_000);
 
   it('writes to an s3:// output (multipart uploads) the same files as to a folder', async () => {
-    const s = await convert({ source: SOURCE, endpoint, out: `s3://${BUCKET}/out/qso/`, workDir: join(work, 's3-out'), precision: { mode: 'decimals' }, print: quiet });
+    const s = await convert({
+      source: SOURCE,
+      endpoint,
+      out: `s3://${BUCKET}/out/qso/`,
+      workDir: join(work, 's3-out'),
+      precision: { mode: 'decimals' },
+      print: quiet,
+    });
     expect(s).toMatchObject({ pixels_ok: 3, pixels_failed: 0 });
     const keys = (await listAll(createPublicClient({ endpoint }), BUCKET, 'out/qso/')).map((o) => o.key.slice('out/qso/'.length)).sort();
     const local = (await listFiles(join(work, 'direct'))).filter((f) => f.endsWith('.parquet')).sort();
@@ -153,7 +160,14 @@ describe('desi-qso convert against a local S3 server', () => {
     const root = join(import.meta.dirname, '..', '..', '..');
     let ok = 0;
     for (let task = 0; task < 3; task++) {
-      const env = { ...process.env, SLURM_ARRAY_TASK_ID: String(task), SLURM_ARRAY_TASK_COUNT: '3', DESI_QSO_SOURCE: SOURCE, DESI_QSO_OUT: out, DESI_QSO_ENDPOINT: endpoint };
+      const env = {
+        ...process.env,
+        SLURM_ARRAY_TASK_ID: String(task),
+        SLURM_ARRAY_TASK_COUNT: '3',
+        DESI_QSO_SOURCE: SOURCE,
+        DESI_QSO_OUT: out,
+        DESI_QSO_ENDPOINT: endpoint,
+      };
       const r = spawnSync('bash', [script], { cwd: root, env, encoding: 'utf8' });
       expect(r.status, r.stderr + r.stdout).toBe(0);
       expect(r.stdout).toMatch(new RegExp(`shard ${task}/3 from SLURM`));
