@@ -21,7 +21,7 @@ const USAGE = `usage: desi-qso <command> [flags]
             [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
             [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
             [--fiberstatus-zero] [--positive-targetid] [--rrdetails]
-            [--tiles-per-batch 8] [--max-batches N] [--workers 4]
+            [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download]
             [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
   finalize  --out <folder> [--name NAME]        catalogue metadata of a HATS output, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
@@ -53,7 +53,7 @@ const CONVERT_FLAGS = {
   rrdetails: { type: 'boolean' },
   'tiles-per-batch': { type: 'string', default: '8' },
   'max-batches': { type: 'string' },
-  workers: { type: 'string', default: '4' },
+  workers: { type: 'string' },
   shard: { type: 'string' },
   'shard-count': { type: 'string' },
   layout: { type: 'string', default: 'flat' },

@@ -41,7 +41,10 @@ export interface ConvertOptions {
   manifest?: string;
   tilesPerBatch?: number;
   maxBatches?: number;
-  /** Pixels converted at once (default 4). */
+  /**
+   * Pixels converted at once (default 16 in direct mode, where each pixel waits on many small round
+   * trips, and 4 in download mode, which is bandwidth-bound).
+   */
   workers?: number;
   shard?: Shard;
   layout?: 'flat' | 'hats';
@@ -143,39 +146,52 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   const run = batches.slice(0, o.maxBatches ?? batches.length);
   const outcomes: PixelOutcome[] = [];
 
-  for (const [b, batch] of run.entries()) {
-    const t0 = performance.now();
-    const results: PixelOutcome[] = [];
-    let next = 0;
-    const worker = async () => {
-      while (next < batch.length) {
-        const task = batch[next++];
-        results.push(await convertPixel(task, o, mode, client, outClient, s3Out, journal));
-        if (o.progressBar && process.stdout.isTTY) {
-          const done = outcomes.length + results.length;
-          const rate = done / ((performance.now() - started) / 3.6e6);
-          process.stdout.write(
-            `\r[${'#'.repeat(Math.round((30 * done) / tasks.length)).padEnd(30, '.')}] ${done}/${tasks.length} pixels, ${rate.toFixed(0)} px/h, ETA ${(((tasks.length - done) / Math.max(rate, 1e-9)) * 60).toFixed(1)} min   `,
-          );
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.max(1, o.workers ?? 4) }, worker));
-    if (o.progressBar && process.stdout.isTTY) process.stdout.write('\r\x1b[K');
-    outcomes.push(...results);
-    const secs = (performance.now() - t0) / 1000;
+  // One pool of workers runs through the pixels of every batch in order, so a batch's slow last pixel
+  // never idles the others; a batch's line is printed once all its pixels are done, in batch order.
+  const queue = run.flat();
+  const state = run.map((batch) => ({ size: batch.length, results: [] as PixelOutcome[], t0: 0, t1: 0 }));
+  let next = 0;
+  let printed = 0;
+  let logging = Promise.resolve();
+  const batchLine = async (b: number) => {
+    const { results, t0, t1, size } = state[b];
+    const secs = (t1 - t0) / 1000;
     const read = results.reduce((a, r) => a + r.bytesRead, 0);
     const written = results.reduce((a, r) => a + r.bytesWritten, 0);
-    const ok = results.filter((r) => r.status === 'ok').length;
-    const skipped = results.filter((r) => r.status === 'skipped').length;
-    const failed = results.filter((r) => r.status === 'failed');
+    const count = (st: PixelOutcome['status']) => results.filter((r) => r.status === st).length;
     await log(
-      `batch ${b + 1}/${run.length}: ${batch.length} pixels (${ok} ok, ${skipped} skipped, ${failed.length} failed), ${results.reduce((a, r) => a + r.qsos, 0)} QSOs, ` +
+      `batch ${b + 1}/${run.length}: ${size} pixels (${count('ok')} ok, ${count('skipped')} skipped, ${count('failed')} failed), ${results.reduce((a, r) => a + r.qsos, 0)} QSOs, ` +
         `${mode === 'direct' ? 'read' : 'downloaded'} ${MB(read)} MB, wrote ${MB(written)} MB (${read ? (100 * (1 - written / read)).toFixed(1) : '0.0'}% reduction), ` +
         `${(read / 1e6 / Math.max(secs, 1e-9)).toFixed(1)} MB/s, ${secs.toFixed(1)} s`,
     );
-    for (const f of failed) await log(`  FAILED ${f.id}: ${f.error}`);
-  }
+    for (const f of results.filter((r) => r.status === 'failed')) await log(`  FAILED ${f.id}: ${f.error}`);
+  };
+  const worker = async () => {
+    while (next < queue.length) {
+      const i = next++;
+      const b = Math.floor(i / batchSize);
+      state[b].t0 ||= performance.now();
+      const result = await convertPixel(queue[i], o, mode, client, outClient, s3Out, journal);
+      state[b].results.push(result);
+      outcomes.push(result);
+      if (state[b].results.length === state[b].size) state[b].t1 = performance.now();
+      if (o.progressBar && process.stdout.isTTY) {
+        const rate = outcomes.length / ((performance.now() - started) / 3.6e6);
+        const eta = ((queue.length - outcomes.length) / Math.max(rate, 1e-9)) * 60;
+        const bar = '#'.repeat(Math.round((30 * outcomes.length) / queue.length)).padEnd(30, '.');
+        process.stdout.write(`\r[${bar}] ${outcomes.length}/${queue.length} pixels, ${rate.toFixed(0)} px/h, ETA ${eta.toFixed(1)} min   `);
+      }
+      while (printed < state.length && state[printed].t1) {
+        const done = printed++;
+        logging = logging.then(async () => {
+          if (o.progressBar && process.stdout.isTTY) process.stdout.write('\r\x1b[K');
+          await batchLine(done);
+        });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, o.workers ?? (mode === 'direct' ? 16 : 4)) }, worker));
+  await logging;
 
   if (!s3Out && mode === 'download') {
     // Staged files went pixel by pixel; the run's staging folder goes too (and `.work` once empty).

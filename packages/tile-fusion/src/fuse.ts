@@ -124,16 +124,27 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
   const missing: Product[] = [];
   const warnings: string[] = [];
   try {
-    for (const product of ['redrock', 'coadd', 'emline', 'qso_mgii', 'qso_qn'] as const) {
-      const required =
-        product === 'redrock' || product === 'coadd' || (method === 'desi-qso-catalog' && (product === 'qso_mgii' || product === 'qso_qn'));
-      if (!required && (product === 'qso_mgii' || product === 'qso_qn') && method !== 'desi-qso-catalog') continue;
-      const p = await openProduct(product, sources[product], pixel, required);
-      if (p) opened[product] = p;
-      else missing.push(product);
-    }
+    // Products open at once: over a remote source each open is a round trip.
+    const products = (['redrock', 'coadd', 'emline', 'qso_mgii', 'qso_qn'] as const).filter(
+      (product) => method === 'desi-qso-catalog' || (product !== 'qso_mgii' && product !== 'qso_qn'),
+    );
+    const opening = await Promise.allSettled(
+      products.map((product) => {
+        const required = product === 'redrock' || product === 'coadd' || (method === 'desi-qso-catalog' && product !== 'emline');
+        return openProduct(product, sources[product], pixel, required);
+      }),
+    );
+    opening.forEach((r, i) => {
+      if (r.status === 'fulfilled' && r.value) opened[products[i]] = r.value;
+      else if (r.status === 'fulfilled') missing.push(products[i]);
+    });
+    const failedOpen = opening.find((r) => r.status === 'rejected');
+    if (failedOpen) throw (failedOpen as PromiseRejectedResult).reason;
     const rr = opened.redrock as OpenProduct;
     const coadd = opened.coadd as OpenProduct;
+    // The coadd's HDU walk (a header read per HDU) overlaps the redrock reads; awaited below.
+    const coaddHdus = coadd.fits.hdus();
+    coaddHdus.catch(() => {});
     if (!pixel) {
       const h = await coadd.fits.header(0);
       const hp = h.get('HPXPIXEL') ?? h.get('SPGRPVAL');
@@ -216,7 +227,12 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       }
     }
 
+    // Emission lines by TARGETID, read while the coadd is.
+    const emlineRead = opened.emline ? readEmline(opened.emline, targetId, pixel) : undefined;
+    emlineRead?.catch(() => {});
+
     // 3. coadd: FIBERMAP TARGETIDs, then only the selected rows of each camera.
+    const hdus = await coaddHdus;
     const cfm = (
       await coadd.fits.readTable(HDU.fibermap, {
         columns: await columnsOf(coadd, HDU.fibermap, ['TARGETID', ...(camera === 'brz' ? ['COADD_FIBERSTATUS'] : [])], at('coadd')),
@@ -230,15 +246,14 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       return r;
     });
     const nspec = cpos.size === 0 ? 0 : (cfm.TARGETID as BigInt64Array).length;
-    const cams: CameraData[] = [];
-    const hdus = await coadd.fits.hdus();
+    // Every camera is checked from its headers first, then all twelve arrays are read at once.
+    const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
     for (const c of CAMERAS) {
-      const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
       for (const name of [HDU.wavelength(c), HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
         if (!has(name)) throw new FusionError('missing-camera', `camera ${c} is missing (no ${name} HDU)`, at('coadd', coadd.name));
       }
-      const wave = (await coadd.fits.readImage(HDU.wavelength(c))).data;
-      const npix = wave.length;
+      const waveShape = has(HDU.wavelength(c))?.shape ?? [];
+      const npix = waveShape.length === 1 ? waveShape[0] : -1;
       for (const name of [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
         const shape = has(name)?.shape ?? [];
         if (shape.length !== 2 || shape[1] !== npix || shape[0] !== nspec) {
@@ -249,19 +264,24 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
           );
         }
       }
-      const [flux, ivar, mask] = await Promise.all([
-        coadd.fits.readImage(HDU.flux(c), { rows: crow }),
-        coadd.fits.readImage(HDU.ivar(c), { rows: crow }),
-        coadd.fits.readImage(HDU.mask(c), { rows: crow }),
-      ]);
-      cams.push({
-        camera: c,
-        wave: f64(wave as ColumnData),
-        flux: flux.data instanceof Float32Array ? flux.data : Float32Array.from(flux.data as ArrayLike<number>),
-        ivar: ivar.data instanceof Float32Array ? ivar.data : Float32Array.from(ivar.data as ArrayLike<number>),
-        mask: int32View(mask.data),
-      });
     }
+    const cams: CameraData[] = await Promise.all(
+      CAMERAS.map(async (c): Promise<CameraData> => {
+        const [wave, flux, ivar, mask] = await Promise.all([
+          coadd.fits.readImage(HDU.wavelength(c)),
+          coadd.fits.readImage(HDU.flux(c), { rows: crow }),
+          coadd.fits.readImage(HDU.ivar(c), { rows: crow }),
+          coadd.fits.readImage(HDU.mask(c), { rows: crow }),
+        ]);
+        return {
+          camera: c,
+          wave: f64(wave.data as ColumnData),
+          flux: flux.data instanceof Float32Array ? flux.data : Float32Array.from(flux.data as ArrayLike<number>),
+          ivar: ivar.data instanceof Float32Array ? ivar.data : Float32Array.from(ivar.data as ArrayLike<number>),
+          mask: int32View(mask.data),
+        };
+      }),
+    );
 
     // 4. spectra on one grid.
     const range =
@@ -279,8 +299,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
     const { wavelength, flux, ivar } = applyPrecision(spectra, precision);
 
     // 5. emission lines by TARGETID.
-    let emline: Record<string, Float64Array> | undefined;
-    if (opened.emline) emline = await readEmline(opened.emline, targetId, pixel);
+    const emline: Record<string, Float64Array> | undefined = await emlineRead;
 
     // 6. rrdetails.
     const rrChi2 = pick(f64(zt.CHI2), (n) => new Float64Array(n));

@@ -1,0 +1,205 @@
+/**
+ * `pnpm bench:network` (root required): `download` vs `direct` mode over a shaped link.
+ *
+ * Builds a network namespace of its own, limits its loopback with
+ * `tc qdisc add dev lo root tbf rate 320mbit burst 256kb latency 50ms` (≈ 40 MB/s, what the
+ * established pipeline saw), and adds a delay proxy (25 ms each way; this kernel has no netem) in
+ * front of a local S3 server holding generated realistic pixels (1,000–2,500 targets, RESOLUTION on).
+ * Server and pipeline both run inside the namespace on 127.0.0.1: traffic never leaves loopback.
+ * It converts the same pixels in both modes and prints bytes fetched, pixels/hour and the projected
+ * time for all of DR1.
+ */
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
+import { Upload } from '@aws-sdk/lib-storage';
+import { DR1, fileName, type PixelId, pixelDir } from '@desi/tile-fusion';
+import { makeSyntheticPixel } from '@desi/tile-fusion/synthetic';
+import { localWriter } from '../src/archive.js';
+import { type ConvertSummary, convert, DR1_PIXELS } from '../src/convert.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const here = import.meta.dirname;
+const CACHE = join(here, '..', '.bench', 'network');
+const PIXELS: Array<PixelId & { ntargets: number }> = [
+  { survey: 'main', program: 'dark', healpix: 10016, ntargets: 1000 },
+  { survey: 'main', program: 'dark', healpix: 10017, ntargets: 2500 },
+  { survey: 'main', program: 'dark', healpix: 10018, ntargets: 1500 },
+  { survey: 'main', program: 'bright', healpix: 10016, ntargets: 2000 },
+  { survey: 'main', program: 'bright', healpix: 10019, ntargets: 1200 },
+  { survey: 'sv3', program: 'dark', healpix: 26065, ntargets: 1800 },
+];
+/**
+ * Good QSOs per target: DR1 has ≈ 1.5 M of its ≈ 18.7 M coadded spectra per pixel-survey-program as
+ * good QSOs at most; 6 % (150 of 2,500) is what tile-fusion's figures use.
+ */
+const QSO_FRACTION = 0.06;
+/** Copies of the pixel set converted at once in the steady-state direct run. */
+const PASSES = 4;
+const TBF = ['tbf', 'rate', '320mbit', 'burst', '256kb', 'latency', '50ms'];
+
+function outer(): number {
+  if (process.getuid?.() !== 0) {
+    console.error('bench:network needs root: it creates a network namespace and shapes its loopback with tc.');
+    return 2;
+  }
+  const ns = `desiqso${process.pid}`;
+  execFileSync('ip', ['netns', 'add', ns]);
+  try {
+    execFileSync('ip', ['netns', 'exec', ns, 'ip', 'link', 'set', 'lo', 'up']);
+    const args = ['--conditions=source', '--import', import.meta.resolve('tsx'), fileURLToPath(import.meta.url), '--inner'];
+    return spawnSync('ip', ['netns', 'exec', ns, process.execPath, ...args], { stdio: 'inherit' }).status ?? 1;
+  } finally {
+    execFileSync('ip', ['netns', 'del', ns]);
+  }
+}
+
+/** The pixel files, generated once into .bench/network (≈ 5 GB). */
+async function pixelFiles(p: PixelId & { ntargets: number }): Promise<Record<'coadd' | 'redrock' | 'emline', string>> {
+  const dir = join(CACHE, `${p.survey}-${p.program}-${p.healpix}-${p.ntargets}-q${QSO_FRACTION}`);
+  const paths = { coadd: join(dir, 'coadd.fits'), redrock: join(dir, 'redrock.fits'), emline: join(dir, 'emline.fits') };
+  if (!existsSync(paths.emline)) {
+    console.error(`  generating ${p.survey}/${p.program}/${p.healpix} (${p.ntargets} targets)…`);
+    const f = makeSyntheticPixel({ ...p, qsoFraction: QSO_FRACTION });
+    await mkdir(dir, { recursive: true });
+    await writeFile(paths.coadd, f.coadd);
+    await writeFile(paths.redrock, f.redrock);
+    await writeFile(paths.emline, f.emline as Uint8Array);
+  }
+  return paths;
+}
+
+async function startLink(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), join(here, 'link-server.ts')], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const endpoint = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => {
+      out += d;
+      const m = /READY (\S+)/.exec(out);
+      if (m) resolve(m[1]);
+    });
+    child.on('exit', (code) => reject(new Error(`link server exited (${code})`)));
+  });
+  const stop = () =>
+    new Promise<void>((r) => {
+      child.once('exit', () => r());
+      child.stdin.end();
+    });
+  return { endpoint, stop };
+}
+
+/** Throughput and round trip of the shaped link, measured with plain ranged GETs. */
+async function measureLink(url: string): Promise<{ mbps: number; rttMs: number }> {
+  let t = performance.now();
+  await (await fetch(url, { headers: { range: 'bytes=0-0' } })).arrayBuffer();
+  const rttMs = performance.now() - t;
+  t = performance.now();
+  const n = (await (await fetch(url, { headers: { range: `bytes=0-${(64 << 20) - 1}` } })).arrayBuffer()).byteLength;
+  return { mbps: n / 1e6 / ((performance.now() - t) / 1000), rttMs };
+}
+
+async function inner(): Promise<number> {
+  const files = [];
+  for (const p of PIXELS) files.push({ p, paths: await pixelFiles(p) });
+  const link = await startLink();
+  const work = await mkdtemp(join(tmpdir(), 'desi-qso-netbench-'));
+  let shaped = false;
+  try {
+    const s3 = localWriter(link.endpoint);
+    await s3.send(new CreateBucketCommand({ Bucket: DR1.bucket }));
+    let bytes = 0;
+    for (const { p, paths } of files) {
+      for (const product of ['coadd', 'redrock', 'emline'] as const) {
+        const body = await readFile(paths[product]);
+        bytes += body.length;
+        const Key = `${DR1.prefix}${pixelDir(p)}${fileName(product, p)}`;
+        await new Upload({ client: s3, params: { Bucket: DR1.bucket, Key, Body: body }, partSize: 8 << 20, queueSize: 4 }).done();
+      }
+    }
+    console.log(
+      `${PIXELS.length} pixels, ${PIXELS.reduce((a, p) => a + p.ntargets, 0)} targets, ${(bytes / 1e9).toFixed(2)} GB in a local S3 server`,
+    );
+    if (!process.env.BENCH_UNSHAPED) {
+      execFileSync('tc', ['qdisc', 'add', 'dev', 'lo', 'root', ...TBF]);
+      shaped = true;
+    }
+    const first = PIXELS[0];
+    const link0 = await measureLink(`${link.endpoint}/${DR1.bucket}/${DR1.prefix}${pixelDir(first)}${fileName('coadd', first)}`);
+    console.log(
+      `link: tc ${TBF.join(' ')} + 25 ms each way → ${link0.mbps.toFixed(1)} MB/s, ${link0.rttMs.toFixed(0)} ms per small request\n`,
+    );
+
+    const source = `s3://${DR1.bucket}/${DR1.prefix}`;
+    const run = async (mode: 'download' | 'direct', out: string = mode): Promise<ConvertSummary> => {
+      console.log(`${mode} mode:`);
+      return convert({ source, endpoint: link.endpoint, out: join(work, out), mode, print: (l) => console.log(`  ${l}`) });
+    };
+    // BENCH_DIRECT_ONLY skips the slow download run (for profiling the direct path; the ratio is then meaningless).
+    const download = process.env.BENCH_DIRECT_ONLY
+      ? ({ ...(await run('direct', 'direct-0')), mode: 'download' } as ConvertSummary)
+      : await run('download');
+    const direct = await run('direct');
+    // Steady state: a DR1 run keeps many pixels in flight; here the same pixels, PASSES times at once
+    // (one process, PASSES × 6 pixels, 16 workers in all).
+    console.log(`direct mode, steady state (${PASSES} passes over the pixels at once):`);
+    const t = performance.now();
+    const passes = await Promise.all(
+      Array.from({ length: PASSES }, (_, i) =>
+        convert({ source, endpoint: link.endpoint, out: join(work, `steady-${i}`), workers: 16 / PASSES, print: () => {} }),
+      ),
+    );
+    const steadySecs = (performance.now() - t) / 1000;
+    const steadyPixels = passes.reduce((a, s) => a + s.pixels_ok, 0);
+    const steady: ConvertSummary = {
+      ...direct,
+      pixels_ok: steadyPixels,
+      pixels_failed: passes.reduce((a, s) => a + s.pixels_failed, 0),
+      qsos: passes.reduce((a, s) => a + s.qsos, 0),
+      bytes_read: passes.reduce((a, s) => a + s.bytes_read, 0),
+      seconds: steadySecs,
+      pixels_per_hour: steadyPixels / (steadySecs / 3600),
+      projected_dr1_hours: DR1_PIXELS / (steadyPixels / (steadySecs / 3600)),
+    };
+    console.log(`  ${steadyPixels} pixels in ${steadySecs.toFixed(1)} s, ${(steady.bytes_read / 1e6 / steadySecs).toFixed(1)} MB/s`);
+    const rows = [download, direct, steady].map((s, i) => ({
+      mode: i === 2 ? 'direct, steady' : s.mode,
+      pixels: s.pixels_ok,
+      failed: s.pixels_failed,
+      qsos: s.qsos,
+      'MB fetched': Number((s.bytes_read / 1e6).toFixed(1)),
+      seconds: Number(s.seconds.toFixed(1)),
+      'pixels/hour': Math.round(s.pixels_per_hour),
+      'DR1 hours (1 process)': Number(s.projected_dr1_hours.toFixed(2)),
+    }));
+    console.log();
+    console.table(rows);
+    const speedup = steady.pixels_per_hour / download.pixels_per_hour;
+    const fraction = direct.bytes_read / download.bytes_read;
+    console.log(
+      `direct / download: ${speedup.toFixed(1)}× the pixels/hour (target ≥ 20×: ${speedup >= 20 ? 'met' : 'NOT met'}), ${(100 * fraction).toFixed(2)} % of the bytes`,
+    );
+    console.log(
+      `DR1 (${DR1_PIXELS} pixels) in direct mode: ${steady.projected_dr1_hours.toFixed(2)} h on this machine (target ≤ 1 h: ${steady.projected_dr1_hours <= 1 ? 'met' : 'NOT met'})`,
+    );
+    if (direct.qsos !== download.qsos) console.log(`WARNING: the modes found different QSO counts (${direct.qsos} vs ${download.qsos})`);
+    await mkdir(join(here, '..', '.bench'), { recursive: true });
+    await writeFile(
+      join(here, '..', '.bench', 'network-results.json'),
+      `${JSON.stringify({ link: link0, download, direct, steady, speedup }, null, 2)}\n`,
+    );
+    return download.pixels_failed || direct.pixels_failed || steady.pixels_failed ? 1 : 0;
+  } finally {
+    if (shaped) execFileSync('tc', ['qdisc', 'del', 'dev', 'lo', 'root']);
+    await link.stop();
+    await rm(work, { recursive: true, force: true });
+  }
+}
+
+const code = process.argv.includes('--inner') ? await inner() : outer();
+process.exit(code);
