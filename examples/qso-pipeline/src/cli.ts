@@ -3,7 +3,9 @@
  * through {@link convert} and friends, and prints. `desi-qso --help` lists the commands.
  */
 import './quiet.js';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPublicClient, formatLocation, listAll, parseManifest, startLocalArchive, sweepTable, workerSweep } from '@desi/s3-fetch';
 import { analyzeParquet, finalizeHats, writeReport } from '@desi/spectra-parquet';
@@ -23,7 +25,7 @@ const USAGE = `usage: desi-qso <command> [flags]
             [--fiberstatus-zero] [--positive-targetid] [--rrdetails]
             [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download]
             [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
-  finalize  --out <folder> [--name NAME]        catalogue metadata of a HATS output, after all shards
+  finalize  --out <folder> [--name NAME]        catalogue metadata of each HATS catalogue, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
   bench     [--endpoint URL | --local] [--bucket B] [--prefix P] [--files 16] [--workers 1,2,4,8,16]
   keys      <manifest> [--bucket desidata]      normalise paths/URLs to canonical s3:// keys
@@ -174,8 +176,18 @@ async function keysCommand(argv: string[]): Promise<number> {
 async function finalizeCommand(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { out: { type: 'string' }, name: { type: 'string' } } });
   if (!values.out) throw new UsageError('finalize needs --out <folder> (a HATS layout written by convert --layout hats)');
-  const r = await finalizeHats(values.out, { name: values.name });
-  console.log(`finalized ${values.out}: ${r.partitions} partitions, ${r.rows} spectra, ${(r.bytes / 1e6).toFixed(2)} MB`);
+  // convert --layout hats writes one catalogue per survey_program below --out; a catalogue folder works too.
+  const catalogues = existsSync(join(values.out, 'dataset'))
+    ? [values.out]
+    : (await readdir(values.out, { withFileTypes: true }))
+        .filter((e) => e.isDirectory() && existsSync(join(values.out as string, e.name, 'dataset')))
+        .map((e) => join(values.out as string, e.name))
+        .sort();
+  if (!catalogues.length) throw new Error(`${values.out} holds no HATS catalogue (no dataset/ folder): convert with --layout hats first`);
+  for (const dir of catalogues) {
+    const r = await finalizeHats(dir, { name: catalogues.length === 1 ? values.name : undefined });
+    console.log(`finalized ${dir}: ${r.partitions} partitions, ${r.rows} spectra, ${(r.bytes / 1e6).toFixed(2)} MB`);
+  }
   return 0;
 }
 

@@ -177,6 +177,26 @@ describe('desi-qso convert against a local S3 server', () => {
     expect((await readRows(out, 'target_id')).length).toBe(direct.qsos);
   }, 180_000);
 
+  it('--layout hats writes a HATS catalogue per survey/program that finalize completes', async () => {
+    const out = join(work, 'hats');
+    const s = await convert({ source: SOURCE, endpoint, out, layout: 'hats', print: quiet });
+    expect(s.pixels_ok).toBe(3);
+    const log = console.log;
+    console.log = () => {};
+    try {
+      expect(await main(['finalize', '--out', out])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    for (const cat of ['main_dark', 'sv3_bright']) {
+      expect(existsSync(join(out, cat, 'hats.properties'))).toBe(true);
+      expect(existsSync(join(out, cat, 'dataset', '_metadata'))).toBe(true);
+    }
+    const partitions = await readFile(join(out, 'main_dark', 'partition_info.csv'), 'utf8');
+    expect(partitions).toMatch(/10016/);
+    expect(partitions).toMatch(/26280/);
+  }, 120_000);
+
   it('a pixel with a corrupt file is reported failed while the rest succeed (CLI exit code and summary file)', async () => {
     // A local mirror with one pixel's coadd cut short.
     const mirror = join(work, 'mirror');
