@@ -18,7 +18,7 @@ import { resolveShard } from './shard.js';
 const USAGE = `usage: desi-qso <command> [flags]
 
   convert   --source <s3://bucket/prefix | https://… | folder> --out <folder | s3://bucket/prefix>
-            [--endpoint URL] [--mode direct|download] [--work-dir DIR]
+            [--endpoint URL] [--mode direct|download] [--range-transport fetch|sdk] [--work-dir DIR]
             [--camera concat|brz] [--precision lossless|decimals|keepbits:N]
             [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
             [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
@@ -39,6 +39,7 @@ const CONVERT_FLAGS = {
   endpoint: { type: 'string' },
   mode: { type: 'string', default: 'direct' },
   'work-dir': { type: 'string' },
+  'range-transport': { type: 'string', default: 'fetch' },
   camera: { type: 'string', default: 'concat' },
   precision: { type: 'string', default: 'lossless' },
   survey: { type: 'string' },
@@ -91,6 +92,7 @@ async function convertCommand(argv: string[]): Promise<number> {
     endpoint: v.endpoint,
     mode: oneOf('--mode', v.mode, ['direct', 'download'] as const),
     workDir: v['work-dir'],
+    rangeTransport: oneOf('--range-transport', v['range-transport'], ['fetch', 'sdk'] as const),
     camera: oneOf('--camera', v.camera, ['concat', 'brz'] as const),
     precision: parsePrecision(v.precision),
     selection: parseSelection(v),

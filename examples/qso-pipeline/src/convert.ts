@@ -4,7 +4,15 @@ import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/p
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import { createPublicClient, type DownloadItem, downloadAll, parseLocation, parseManifest, S3RangeSource } from '@desi/s3-fetch';
+import {
+  createPublicClient,
+  type DownloadItem,
+  downloadAll,
+  parseLocation,
+  parseManifest,
+  publicObjectUrl,
+  S3RangeSource,
+} from '@desi/s3-fetch';
 import { encodeSpectraParquet, hatsPixelDir, parquetFileName } from '@desi/spectra-parquet';
 import {
   type FuseOptions,
@@ -48,6 +56,11 @@ export interface ConvertOptions {
   workers?: number;
   shard?: Shard;
   layout?: 'flat' | 'hats';
+  /**
+   * How direct mode sends its ranged GETs: `fetch` (default: plain unsigned HTTP, half the client CPU
+   * per request) or `sdk` (S3 SDK commands). Input is always read anonymously.
+   */
+  rangeTransport?: 'fetch' | 'sdk';
   /** Read rrdetails for rr_chi2 details (an HDF5 file fetched whole; off by default so both modes give the same output). */
   rrdetails?: boolean;
   /** Append progress lines here as well as printing them (default `<out>/desi-qso.log` for a local out). */
@@ -301,7 +314,17 @@ async function convertPixel(
         const f: FileRef | undefined = task.files[p];
         if (!f) continue;
         sources[p] =
-          f.kind === 'local' ? f.path : await S3RangeSource.open(client, { bucket: f.bucket, key: f.key }, { size: f.size, etag: f.etag });
+          f.kind === 'local'
+            ? f.path
+            : await S3RangeSource.open(
+                client,
+                { bucket: f.bucket, key: f.key },
+                {
+                  size: f.size,
+                  etag: f.etag,
+                  objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
+                },
+              );
       }
     }
     const fuseOptions: FuseOptions = {

@@ -10,5 +10,5 @@ export {
 export { listAll, listLeafDirectories, listPrefix, type S3Object } from './list.js';
 export { startLocalArchive, startLocalS3Server } from './local-server.js';
 export { formatLocation, HTTPS_MIRRORS, parseLocation, parseManifest, type S3Location, safeJoin } from './location.js';
-export { ObjectChangedError, S3RangeSource, type S3RangeSourceOptions } from './range-source.js';
+export { ObjectChangedError, publicObjectUrl, S3RangeSource, type S3RangeSourceOptions } from './range-source.js';
 export { recommendWorkers, type SweepOptions, type SweepRow, sweepTable, workerSweep } from './sweep.js';

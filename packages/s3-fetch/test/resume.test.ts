@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openFits } from '@desi/fits-reader';
 import { writeFits } from '@desi/fits-reader/writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPublicClient, downloadAll, listAll, ObjectChangedError, S3RangeSource } from '../src/index.js';
+import { createPublicClient, downloadAll, listAll, ObjectChangedError, publicObjectUrl, S3RangeSource } from '../src/index.js';
 import { startS3 } from './harness/server.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -83,6 +83,27 @@ describe('with a real S3 server', () => {
     expect(src.stats.requests).toBeGreaterThan(0);
     expect(src.stats.requests).toBeLessThan(12);
     expect(src.stats.bytesFetched).toBeLessThan(3 * 8000 + 4 * (64 << 10));
+  });
+
+  it('the plain-fetch transport reads the same bytes, counts requests, and notices a replaced object', async () => {
+    await s3.put('dr1/fits/plain file.bin', blob(1_000_000, 11));
+    const location = { bucket: 'desidata', key: 'dr1/fits/plain file.bin' };
+    const client = createPublicClient({ endpoint: s3.endpoint });
+    const viaSdk = await S3RangeSource.open(client, location, { minRead: 1024 });
+    const objectUrl = publicObjectUrl(location, { endpoint: s3.endpoint });
+    expect(objectUrl).toBe(`${s3.endpoint}/desidata/dr1/fits/plain%20file.bin`);
+    const viaFetch = await S3RangeSource.open(client, location, { minRead: 1024, objectUrl });
+    for (const [o, l] of [
+      [0, 10],
+      [123_456, 5000],
+      [999_990, 10],
+    ]) {
+      expect(await viaFetch.read(o, l)).toEqual(await viaSdk.read(o, l));
+    }
+    expect(viaFetch.stats.requests).toBe(3);
+    await s3.put('dr1/fits/plain file.bin', blob(1_000_000, 12));
+    await expect(viaFetch.read(500_000, 10)).rejects.toBeInstanceOf(ObjectChangedError);
+    expect(publicObjectUrl({ bucket: 'desidata', key: 'dr1/x.fits' })).toBe('https://desidata.s3.us-west-2.amazonaws.com/dr1/x.fits');
   });
 
   it('an object replaced during range reads fails with ObjectChangedError', async () => {
