@@ -108,6 +108,19 @@ describe('desi-qso convert against a local S3 server', () => {
     );
   }, 120_000);
 
+  it('direct mode through the S3 SDK transport writes the same rows as through plain fetch', async () => {
+    const s = await convert({
+      source: SOURCE,
+      endpoint,
+      out: join(work, 'direct-sdk'),
+      rangeTransport: 'sdk',
+      precision: { mode: 'decimals' },
+      print: quiet,
+    });
+    expect(s).toMatchObject({ pixels_ok: 3, bytes_read: direct.bytes_read });
+    expect(await readRows(join(work, 'direct-sdk'))).toEqual(directRows);
+  }, 120_000);
+
   it('a re-run skips verified pixels and redoes one whose output was damaged', async () => {
     const out = join(work, 'direct');
     const again = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
