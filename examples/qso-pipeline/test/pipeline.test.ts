@@ -237,6 +237,7 @@ describe('desi-qso convert against a local S3 server', () => {
     expect(summary.failures).toHaveLength(1);
     expect(summary.failures[0].pixel).toBe('main/dark/26280');
     expect(summary.failures[0].error).toMatch(/coadd-main-dark-26280\.fits/);
+    expect(summary.failures[0].error).toMatch(/truncated/);
     const log = await readFile(join(work, 'corrupt', 'desi-qso.log'), 'utf8');
     expect(log).toMatch(/FAILED main\/dark\/26280/);
   }, 120_000);

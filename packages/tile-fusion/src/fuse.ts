@@ -250,7 +250,15 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
     const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
     for (const c of CAMERAS) {
       for (const name of [HDU.wavelength(c), HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
-        if (!has(name)) throw new FusionError('missing-camera', `camera ${c} is missing (no ${name} HDU)`, at('coadd', coadd.name));
+        if (!has(name)) {
+          // A cut-short file loses its last HDUs: say so rather than only that a camera is missing.
+          const cut = coadd.fits.warnings.find((w) => w.code === 'truncated-data');
+          throw new FusionError(
+            cut ? 'bad-file' : 'missing-camera',
+            `camera ${c} is missing (no ${name} HDU)${cut ? `: the file is truncated (${cut.message})` : ''}`,
+            at('coadd', coadd.name),
+          );
+        }
       }
       const waveShape = has(HDU.wavelength(c))?.shape ?? [];
       const npix = waveShape.length === 1 ? waveShape[0] : -1;
