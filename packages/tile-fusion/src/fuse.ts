@@ -1,11 +1,15 @@
-import type { ColumnData, NumericArray } from '@desi/fits-reader';
+import type { ColumnData } from '@desi/fits-reader';
 import { mergeCameras } from './assemble/brz.js';
 import { type CameraData, concatCameras, type Spectra } from './assemble/spectra.js';
-import { CAMERAS, DR1, EMLINE_COLUMNS, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
+import { windowed } from './assemble/window.js';
+import { CAMERAS, DR1, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
 import { FusionError } from './errors.js';
+import { readAfterburners } from './io/afterburners.js';
+import { type Cols, columnsOf, f64, i64, indexOf, int32View, strip } from './io/columns.js';
+import { readEmline } from './io/emline.js';
 import type { RedrockFits } from './io/rrdetails.js';
 import { type OpenProduct, openProduct, type PixelSources } from './io/sources.js';
-import { keepBits, type Precision, pyRound } from './precision.js';
+import { applyPrecision, type Precision } from './precision.js';
 import { type QsoAfterburners, type Selection, select } from './select.js';
 
 /** Options of {@link fusePixel}. */
@@ -65,44 +69,6 @@ export interface FusedPixel {
   io: Partial<Record<Product, { bytes: number; reads: number; size: number; name: string }>>;
   /** Non-fatal findings (e.g. rrdetails χ² not equal to REDSHIFTS). */
   warnings: string[];
-}
-
-type Cols = Record<string, ColumnData>;
-
-function f64(a: ColumnData): Float64Array {
-  if (a instanceof Float64Array) return a;
-  return Float64Array.from(a as ArrayLike<number>, Number);
-}
-
-function i64(a: ColumnData): BigInt64Array {
-  if (a instanceof BigInt64Array) return a;
-  return BigInt64Array.from(a as ArrayLike<number>, (v) => BigInt(v));
-}
-
-function strip(a: ColumnData): string[] {
-  return (a as string[]).map((s) => s.trim());
-}
-
-function int32View(a: NumericArray): Int32Array {
-  if (a instanceof Int32Array) return a;
-  if (a instanceof Uint32Array) return new Int32Array(a.buffer, a.byteOffset, a.length);
-  return Int32Array.from(a as ArrayLike<number>);
-}
-
-async function columnsOf(p: OpenProduct, hdu: string, want: string[], ctx: { pixel?: PixelId; product: Product }): Promise<string[]> {
-  const info = (await p.fits.hdus()).find((h) => h.name?.toUpperCase() === hdu);
-  if (!info?.columns) throw new FusionError('bad-file', `no ${hdu} table`, { ...ctx, file: p.name });
-  const have = new Set(info.columns.map((c) => c.name.toUpperCase()));
-  const missing = want.filter((w) => !have.has(w));
-  if (missing.length) throw new FusionError('bad-file', `${hdu} has no column ${missing.join(', ')}`, { ...ctx, file: p.name });
-  return want;
-}
-
-/** Map TARGETIDs to row numbers. */
-function indexOf(ids: BigInt64Array): Map<bigint, number> {
-  const m = new Map<bigint, number>();
-  for (let i = 0; i < ids.length; i++) if (!m.has(ids[i])) m.set(ids[i], i);
-  return m;
 }
 
 /**
@@ -371,117 +337,4 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
   } finally {
     for (const p of Object.values(opened)) await p?.fits.close();
   }
-}
-
-function windowed(s: Spectra, range: [number, number], count: number): Spectra {
-  const keep: number[] = [];
-  for (const [i, w] of s.wavelength.entries()) if (w >= range[0] && w <= range[1]) keep.push(i);
-  const n = s.wavelength.length;
-  const m = keep.length;
-  const out: Spectra = {
-    wavelength: Float64Array.from(keep, (i) => s.wavelength[i]),
-    flux: new Float32Array(count * m),
-    ivar: new Float32Array(count * m),
-    mask: new Int32Array(count * m),
-  };
-  for (let t = 0; t < count; t++) {
-    for (let k = 0; k < m; k++) {
-      out.flux[t * m + k] = s.flux[t * n + keep[k]];
-      out.ivar[t * m + k] = s.ivar[t * n + keep[k]];
-      out.mask[t * m + k] = s.mask[t * n + keep[k]];
-    }
-  }
-  return out;
-}
-
-function applyPrecision(
-  s: Spectra,
-  p: Precision,
-): { wavelength: Float64Array; flux: Float32Array | Float64Array; ivar: Float32Array | Float64Array } {
-  if (p.mode === 'lossless') return s;
-  if (p.mode === 'keepbits') {
-    keepBits(s.flux, p.bits);
-    keepBits(s.ivar, p.bits);
-    return s;
-  }
-  const nf = p.flux ?? 6;
-  const nw = p.wavelength ?? 2;
-  return { wavelength: roundAll(s.wavelength, nw), flux: roundAll(s.flux, nf), ivar: roundAll(s.ivar, nf) };
-}
-
-function roundAll(a: Float32Array | Float64Array, n: number): Float64Array {
-  const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = pyRound(a[i], n);
-  return out;
-}
-
-/** The emission-line columns of the selected targets, matched by TARGETID (NaN where a target has no row). */
-async function readEmline(p: OpenProduct, targetId: BigInt64Array, pixel: PixelId): Promise<Record<string, Float64Array>> {
-  const info = (await p.fits.hdus()).find((h) => h.name?.toUpperCase() === HDU.emline);
-  if (!info?.columns) throw new FusionError('bad-file', `no ${HDU.emline} table`, { pixel, product: 'emline', file: p.name });
-  const have = new Set(info.columns.map((c) => c.name.toUpperCase()));
-  const cols = EMLINE_COLUMNS.filter((c) => have.has(c));
-  const ids = i64((await p.fits.readTable(HDU.emline, { columns: ['TARGETID'] })).columns.TARGETID);
-  const pos = indexOf(ids);
-  const found: number[] = [];
-  const where = Array.from(targetId, (t) => {
-    const r = pos.get(t);
-    if (r !== undefined) found.push(r);
-    return r;
-  });
-  const t = found.length ? await p.fits.readTable(HDU.emline, { columns: cols, rows: found }) : undefined;
-  const out: Record<string, Float64Array> = {};
-  for (const c of EMLINE_COLUMNS) {
-    const v = new Float64Array(targetId.length).fill(Number.NaN);
-    const src = t?.columns[c] as ArrayLike<number> | undefined;
-    if (src) {
-      let j = 0;
-      for (let k = 0; k < where.length; k++) if (where[k] !== undefined) v[k] = Number(src[j++]);
-    }
-    out[c.toLowerCase()] = v;
-  }
-  return out;
-}
-
-/** qso_mgii and qso_qn answers row-matched to REDSHIFTS (by TARGETID). */
-async function readAfterburners(mgii: OpenProduct, qn: OpenProduct, tid: BigInt64Array, pixel: PixelId): Promise<QsoAfterburners> {
-  const n = tid.length;
-  const out: QsoAfterburners = {
-    isMgii: new Uint8Array(n),
-    cMax: new Float64Array(n).fill(Number.NaN),
-    cLya: new Float64Array(n).fill(Number.NaN),
-    cCiv: new Float64Array(n).fill(Number.NaN),
-    isQnNewRr: new Uint8Array(n),
-    zNew: new Float64Array(n).fill(Number.NaN),
-    zerrNew: new Float64Array(n).fill(Number.NaN),
-  };
-  const pos = indexOf(tid);
-  const m = await mgii.fits.readTable(HDU.mgii, { columns: ['TARGETID', 'IS_QSO_MGII'] }).catch((e) => {
-    throw new FusionError('bad-file', (e as Error).message, { pixel, product: 'qso_mgii', file: mgii.name, cause: e });
-  });
-  const mt = i64(m.columns.TARGETID);
-  const mi = m.columns.IS_QSO_MGII as (boolean | null)[];
-  for (let i = 0; i < mt.length; i++) {
-    const r = pos.get(mt[i]);
-    if (r !== undefined) out.isMgii[r] = mi[i] ? 1 : 0;
-  }
-  const qnName = (await qn.fits.hdus()).find((h) => ['QN_RR', 'QN+RR'].includes(h.name?.toUpperCase() ?? ''))?.name;
-  if (!qnName) throw new FusionError('bad-file', 'no QN_RR table', { pixel, product: 'qso_qn', file: qn.name });
-  const q = await qn.fits.readTable(qnName, {
-    columns: ['TARGETID', 'C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha', 'IS_QSO_QN_NEW_RR', 'Z_NEW', 'ZERR_NEW'],
-  });
-  const qt = i64(q.columns.TARGETID);
-  const c = (name: string) => q.columns[name] as ArrayLike<number>;
-  for (let i = 0; i < qt.length; i++) {
-    const r = pos.get(qt[i]);
-    if (r === undefined) continue;
-    const cs = ['C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha'].map((k) => Number(c(k)[i]));
-    out.cMax[r] = Math.max(...cs.map((v) => (Number.isNaN(v) ? Number.NEGATIVE_INFINITY : v)));
-    out.cLya[r] = cs[0];
-    out.cCiv[r] = cs[1];
-    out.isQnNewRr[r] = (q.columns.IS_QSO_QN_NEW_RR as (boolean | null)[])[i] ? 1 : 0;
-    out.zNew[r] = Number(c('Z_NEW')[i]);
-    out.zerrNew[r] = Number(c('ZERR_NEW')[i]);
-  }
-  return out;
 }

@@ -1,3 +1,5 @@
+import type { Spectra } from './assemble/spectra.js';
+
 /** How spectra values are stored. */
 export type Precision =
   /** The stored float32 values, exactly (default). */
@@ -83,4 +85,26 @@ export function keepBits(values: Float32Array, bits: number): void {
     const lsb = (x >>> drop) & 1;
     w[i] = ((x + half - 1 + lsb) & mask) >>> 0;
   }
+}
+
+/** The spectra in the chosen precision (keepbits rounds in place; decimals makes float64 copies). */
+export function applyPrecision(
+  s: Spectra,
+  p: Precision,
+): { wavelength: Float64Array; flux: Float32Array | Float64Array; ivar: Float32Array | Float64Array } {
+  if (p.mode === 'lossless') return s;
+  if (p.mode === 'keepbits') {
+    keepBits(s.flux, p.bits);
+    keepBits(s.ivar, p.bits);
+    return s;
+  }
+  const nf = p.flux ?? 6;
+  const nw = p.wavelength ?? 2;
+  return { wavelength: roundAll(s.wavelength, nw), flux: roundAll(s.flux, nf), ivar: roundAll(s.ivar, nf) };
+}
+
+function roundAll(a: Float32Array | Float64Array, n: number): Float64Array {
+  const out = new Float64Array(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = pyRound(a[i], n);
+  return out;
 }
