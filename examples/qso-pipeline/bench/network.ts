@@ -9,6 +9,7 @@
  * It converts the same pixels in both modes and prints bytes fetched, pixels/hour and the projected
  * time for all of DR1.
  */
+import '../src/quiet.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -22,7 +23,6 @@ import { makeSyntheticPixel } from '@desi/tile-fusion/synthetic';
 import { localWriter } from '../src/archive.js';
 import { type ConvertSummary, convert, DR1_PIXELS } from '../src/convert.js';
 
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const here = import.meta.dirname;
 const CACHE = join(here, '..', '.bench', 'network');
 const PIXELS: Array<PixelId & { ntargets: number }> = [

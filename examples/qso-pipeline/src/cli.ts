@@ -4,12 +4,13 @@
  */
 import './quiet.js';
 import { existsSync } from 'node:fs';
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createPublicClient, formatLocation, listAll, parseManifest, startLocalArchive, sweepTable, workerSweep } from '@desi/s3-fetch';
 import { analyzeParquet, finalizeHats, writeReport } from '@desi/spectra-parquet';
 import { DR1 } from '@desi/tile-fusion';
+import { writeAtomic } from './atomic.js';
 import { convert } from './convert.js';
 import { runDemo } from './demo.js';
 import { list, parsePixels, parsePrecision, parseSelection, UsageError } from './options.js';
@@ -74,13 +75,6 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
 function oneOf<T extends string>(flag: string, text: string, allowed: readonly T[]): T {
   if (!allowed.includes(text as T)) throw new UsageError(`${flag} takes ${allowed.join(' or ')}, got ${text}`);
   return text as T;
-}
-
-/** Write a file whole or not at all. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, text);
-  await rename(tmp, path);
 }
 
 async function convertCommand(argv: string[]): Promise<number> {

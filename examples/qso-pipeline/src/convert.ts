@@ -23,6 +23,7 @@ import {
   type Product,
   type Selection,
 } from '@desi/tile-fusion';
+import { writeAtomic } from './atomic.js';
 import { Journal } from './journal.js';
 import { type Shard, shardOf } from './shard.js';
 import { discoverLocal, discoverS3, type FileRef, type PixelTask, type TaskFilter } from './tasks.js';
@@ -345,12 +346,7 @@ async function convertPixel(
         partSize: 8 << 20,
       }).done();
     } else {
-      const { writeFile, rename } = await import('node:fs/promises');
-      const path = join(o.out, rel);
-      await mkdir(join(path, '..'), { recursive: true });
-      const tmp = `${path}.tmp-${runTag(o.shard)}-${process.pid}`;
-      await writeFile(tmp, bytes);
-      await rename(tmp, path);
+      await writeAtomic(join(o.out, rel), bytes, runTag(o.shard));
     }
     await journal.record({ id: task.id, status: 'ok', output: rel, rows: fused.count, bytes: bytes.length, sha256: await sha256(bytes) });
     const read = mode === 'download' ? downloaded : Object.values(fused.io).reduce((a, p) => a + (p?.bytes ?? 0), 0);
