@@ -15,9 +15,19 @@ export interface RangeCacheOptions {
   concurrency?: number;
 }
 
-interface Segment {
+interface Span {
   offset: number;
+  end: number;
+}
+
+interface Segment extends Span {
   bytes: Uint8Array;
+  /** Last use, for least-recently-used eviction. */
+  used: number;
+}
+
+interface Pending extends Span {
+  promise: Promise<Segment>;
 }
 
 /** Counters of remote traffic. */
@@ -26,16 +36,55 @@ export interface RangeStats {
   bytesFetched: number;
 }
 
+/** Index of the first span whose offset is greater than `offset` (spans sorted by offset). */
+function upperBound(spans: readonly Span[], offset: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (spans[mid].offset <= offset) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * A span holding [offset, end): binary search, then a short look back over spans that start earlier
+ * (ranges rarely overlap; a miss only costs another request, never a wrong answer).
+ */
+function covering<T extends Span>(spans: readonly T[], offset: number, end: number): T | undefined {
+  const i = upperBound(spans, offset);
+  for (let j = i - 1; j >= 0 && j >= i - 8; j--) if (spans[j].end >= end) return spans[j];
+  return undefined;
+}
+
+function insertSorted<T extends Span>(spans: T[], s: T): void {
+  spans.splice(upperBound(spans, s.offset), 0, s);
+}
+
+function removeSorted<T extends Span>(spans: T[], s: T): void {
+  for (let j = upperBound(spans, s.offset) - 1; j >= 0; j--) {
+    if (spans[j] === s) {
+      spans.splice(j, 1);
+      return;
+    }
+    if (spans[j].offset !== s.offset) return;
+  }
+}
+
 /**
  * The part every remote source shares: exact ranges merged across small gaps, speculative minimum
  * reads, a bounded LRU of fetched segments, de-duplication of ranges already in flight, and a
- * concurrency limit.
+ * concurrency limit. Segments and requests in flight are kept sorted by offset, so a pixel's
+ * thousands of row reads each find their bytes by binary search.
  */
 export class RangeCache {
   readonly stats: RangeStats = { requests: 0, bytesFetched: 0 };
   private readonly segments: Segment[] = [];
   private cached = 0;
-  private readonly inflight = new Map<string, Promise<Segment>>();
+  private clock = 0;
+  private readonly inflight = new Map<string, Pending>();
+  private readonly pending: Pending[] = [];
   private active = 0;
   private readonly queue: Array<() => void> = [];
   private readonly maxGap: number;
@@ -55,26 +104,22 @@ export class RangeCache {
   }
 
   private find(offset: number, end: number): Segment | undefined {
-    for (let i = this.segments.length - 1; i >= 0; i--) {
-      const s = this.segments[i];
-      if (s.offset <= offset && s.offset + s.bytes.length >= end) {
-        if (i !== this.segments.length - 1) {
-          this.segments.splice(i, 1);
-          this.segments.push(s);
-        }
-        return s;
-      }
-    }
-    return undefined;
+    const s = covering(this.segments, offset, end);
+    if (s) s.used = ++this.clock;
+    return s;
   }
 
-  private keep(s: Segment) {
-    this.segments.push(s);
-    this.cached += s.bytes.length;
+  private keep(offset: number, bytes: Uint8Array): Segment {
+    const s: Segment = { offset, end: offset + bytes.length, bytes, used: ++this.clock };
+    insertSorted(this.segments, s);
+    this.cached += bytes.length;
     while (this.cached > this.limit && this.segments.length > 1) {
-      const old = this.segments.shift()!;
+      let old = this.segments[0];
+      for (const c of this.segments) if (c.used < old.used && c !== s) old = c;
+      removeSorted(this.segments, old);
       this.cached -= old.bytes.length;
     }
+    return s;
   }
 
   private async slot<T>(fn: () => Promise<T>): Promise<T> {
@@ -92,24 +137,31 @@ export class RangeCache {
     const key = `${offset}:${length}`;
     let p = this.inflight.get(key);
     if (!p) {
-      p = this.slot(async () => {
-        const bytes = await this.fetcher(offset, length);
-        this.stats.requests++;
-        this.stats.bytesFetched += bytes.length;
-        const seg = { offset, bytes };
-        this.keep(seg);
-        return seg;
-      }).finally(() => this.inflight.delete(key));
+      const entry: Pending = {
+        offset,
+        end: offset + length,
+        promise: this.slot(async () => {
+          const bytes = await this.fetcher(offset, length);
+          this.stats.requests++;
+          this.stats.bytesFetched += bytes.length;
+          return this.keep(offset, bytes);
+        }).finally(() => {
+          this.inflight.delete(key);
+          removeSorted(this.pending, entry);
+        }),
+      };
+      p = entry;
       this.inflight.set(key, p);
+      insertSorted(this.pending, p);
     }
-    return p;
+    return p.promise;
   }
 
   /** Keep bytes fetched outside the cache (e.g. by a probe request), counting them as one request. */
   seed(offset: number, bytes: Uint8Array): void {
     this.stats.requests++;
     this.stats.bytesFetched += bytes.length;
-    this.keep({ offset, bytes });
+    this.keep(offset, bytes);
   }
 
   /** Start fetching these ranges (merged across small gaps) without waiting. */
@@ -127,12 +179,10 @@ export class RangeCache {
     if (end <= offset) return new Uint8Array(0);
     const hit = this.find(offset, end);
     if (hit) return hit.bytes.subarray(offset - hit.offset, end - hit.offset);
-    for (const [key, p] of this.inflight) {
-      const [o, l] = key.split(':').map(Number);
-      if (o <= offset && o + l >= end) {
-        const s = await p;
-        return s.bytes.subarray(offset - s.offset, end - s.offset);
-      }
+    const coming = covering(this.pending, offset, end);
+    if (coming) {
+      const s = await coming.promise;
+      return s.bytes.subarray(offset - s.offset, end - s.offset);
     }
     const fetchEnd = Math.min(size, Math.max(end, offset + this.minRead));
     const s = await this.fetch(offset, fetchEnd - offset);
