@@ -7,6 +7,7 @@ import { openFits } from '@desi/fits-reader';
 import { writeFits } from '@desi/fits-reader/writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPublicClient, downloadAll, listAll, ObjectChangedError, publicObjectUrl, S3RangeSource } from '../src/index.js';
+import { startFaultProxy } from './harness/fault-proxy.js';
 import { startS3 } from './harness/server.js';
 
 const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
@@ -85,7 +86,7 @@ describe('with a real S3 server', () => {
     expect(src.stats.bytesFetched).toBeLessThan(3 * 8000 + 4 * (64 << 10));
   });
 
-  it('the plain-fetch transport reads the same bytes, counts requests, and notices a replaced object', async () => {
+  it('the plain-HTTP transport reads the same bytes, counts requests, and notices a replaced object', async () => {
     await s3.put('dr1/fits/plain file.bin', blob(1_000_000, 11));
     const location = { bucket: 'desidata', key: 'dr1/fits/plain file.bin' };
     const client = createPublicClient({ endpoint: s3.endpoint });
@@ -104,6 +105,62 @@ describe('with a real S3 server', () => {
     await s3.put('dr1/fits/plain file.bin', blob(1_000_000, 12));
     await expect(viaFetch.read(500_000, 10)).rejects.toBeInstanceOf(ObjectChangedError);
     expect(publicObjectUrl({ bucket: 'desidata', key: 'dr1/x.fits' })).toBe('https://desidata.s3.us-west-2.amazonaws.com/dr1/x.fits');
+  });
+
+  it('the plain-HTTP transport retries throttling, server errors and cut connections', async () => {
+    const data = blob(400_000, 13);
+    await s3.put('dr1/fits/flaky.bin', data);
+    const location = { bucket: 'desidata', key: 'dr1/fits/flaky.bin' };
+    for (const fault of ['slowdown', 'server-error', 'reset', 'truncate'] as const) {
+      const proxy = await startFaultProxy(s3.endpoint, { seed: 5, rate: 1, maxFaults: 2, faults: [fault] });
+      try {
+        const src = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, {
+          minRead: 1024,
+          objectUrl: publicObjectUrl(location, { endpoint: proxy.url }),
+        });
+        // Two faults in a row, then the third attempt gets through.
+        expect(await src.read(100_000, 50_000)).toEqual(data.subarray(100_000, 150_000));
+        expect(proxy.counts[fault]).toBe(2);
+      } finally {
+        await proxy.close();
+      }
+    }
+    const always = await startFaultProxy(s3.endpoint, { seed: 5, rate: 1, maxFaults: 3, faults: ['server-error'] });
+    try {
+      const src = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, {
+        objectUrl: publicObjectUrl(location, { endpoint: always.url }),
+      });
+      await expect(src.read(0, 10)).rejects.toThrow(/flaky\.bin: range 0\+\d+: HTTP 500/);
+    } finally {
+      await always.close();
+    }
+  });
+
+  it('the plain-HTTP transport keeps the asked part of a 200 and refuses a body larger than the object', async () => {
+    const data = blob(300_000, 17);
+    await s3.put('dr1/fits/long.bin', data);
+    const location = { bucket: 'desidata', key: 'dr1/fits/long.bin' };
+    // A server that ignores Range answers 200 with the whole object: the asked part is kept.
+    const { createServer } = await import('node:http');
+    const server = createServer((req, res) => {
+      res.writeHead(req.url?.includes('long') ? 200 : 404, { 'content-length': String(data.length) });
+      res.end(data);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/desidata/dr1/fits/long.bin`;
+      const whole = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, { objectUrl: url, minRead: 1 });
+      expect(await whole.read(1000, 500)).toEqual(data.subarray(1000, 1500));
+      // A smaller declared object than the server sends: refused, not allocated past the known size.
+      const small = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, {
+        objectUrl: url,
+        size: 1000,
+        minRead: 1,
+      });
+      await expect(small.read(0, 10)).rejects.toThrow(/at most 1000 were expected/);
+    } finally {
+      server.close();
+    }
   });
 
   it('an object replaced during range reads fails with ObjectChangedError', async () => {
