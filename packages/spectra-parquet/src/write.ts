@@ -8,8 +8,6 @@ import { toArrowTable, VERSION } from './schema.js';
 export interface WriteOptions {
   /** Rows per row group (default 256): bounds the writer's and readers' memory. */
   rowGroupSize?: number;
-  /** ZSTD level (default 3). */
-  zstdLevel?: number;
   /** Extra key-value metadata. */
   metadata?: Record<string, string>;
 }
