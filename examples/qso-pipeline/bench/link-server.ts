@@ -2,7 +2,9 @@
  * The benchmark's S3 server (fauxqs on a Unix socket) behind a TCP delay proxy on 127.0.0.1: every
  * chunk waits `DELAY_MS` (default 25) in each direction, emulating a WAN round trip. Only the
  * client ↔ proxy leg crosses the (shaped) loopback; proxy ↔ server is a Unix socket, so the link is
- * shaped once. Prints `READY <endpoint>` and runs until stdin closes.
+ * shaped once. Prints `READY <endpoint>`, answers a `cpu` line on stdin with `CPU <ms>` (its own CPU
+ * time so far, so the bench can split the machine's CPU between pipeline and server), and runs until
+ * stdin closes.
  */
 import { rmSync } from 'node:fs';
 import { createConnection, createServer, type Socket } from 'node:net';
@@ -33,7 +35,12 @@ proxy.listen(0, '127.0.0.1', () => {
   const address = proxy.address();
   if (address && typeof address === 'object') process.stdout.write(`READY http://127.0.0.1:${address.port}\n`);
 });
-process.stdin.resume();
+process.stdin.on('data', (d: Buffer) => {
+  if (d.toString().includes('cpu')) {
+    const u = process.cpuUsage();
+    process.stdout.write(`CPU ${(u.user + u.system) / 1000}\n`);
+  }
+});
 process.stdin.on('end', async () => {
   proxy.close();
   await app.close();

@@ -13,7 +13,7 @@ import '../src/quiet.js';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -38,8 +38,13 @@ const PIXELS: Array<PixelId & { ntargets: number }> = [
  * good QSOs at most; 6 % (150 of 2,500) is what tile-fusion's figures use.
  */
 const QSO_FRACTION = 0.06;
-/** Copies of the pixel set converted at once in the steady-state direct run. */
-const PASSES = 4;
+/**
+ * Copies of the pixel set converted at once in the steady-state direct run (env PASSES), and the
+ * workers they share (env WORKERS; 16, the CLI's direct-mode default). A DR1 run has no tail; with
+ * 8 passes the last slow pixels weigh less than with fewer.
+ */
+const PASSES = Number(process.env.PASSES ?? 8);
+const WORKERS = Number(process.env.WORKERS ?? 16);
 const TBF = ['tbf', 'rate', '320mbit', 'burst', '256kb', 'latency', '50ms'];
 
 function outer(): number {
@@ -73,25 +78,36 @@ async function pixelFiles(p: PixelId & { ntargets: number }): Promise<Record<'co
   return paths;
 }
 
-async function startLink(): Promise<{ endpoint: string; stop: () => Promise<void> }> {
+async function startLink(): Promise<{ endpoint: string; cpuMs: () => Promise<number>; stop: () => Promise<void> }> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), join(here, 'link-server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  let out = '';
+  const waiters: Array<(line: string) => void> = [];
+  child.stdout.on('data', (d: Buffer) => {
+    out += d;
+    for (let i = out.indexOf('\n'); i >= 0; i = out.indexOf('\n')) {
+      const line = out.slice(0, i);
+      out = out.slice(i + 1);
+      waiters.shift()?.(line);
+    }
+  });
+  const nextLine = () => new Promise<string>((r) => waiters.push(r));
   const endpoint = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-      const m = /READY (\S+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
+    nextLine().then((l) => resolve(l.replace(/^READY /, '')));
     child.on('exit', (code) => reject(new Error(`link server exited (${code})`)));
   });
+  const cpuMs = async () => {
+    const line = nextLine();
+    child.stdin.write('cpu\n');
+    return Number((await line).replace(/^CPU /, ''));
+  };
   const stop = () =>
     new Promise<void>((r) => {
       child.once('exit', () => r());
       child.stdin.end();
     });
-  return { endpoint, stop };
+  return { endpoint, cpuMs, stop };
 }
 
 /** Throughput and round trip of the shaped link, measured with plain ranged GETs. */
@@ -146,15 +162,25 @@ async function inner(): Promise<number> {
       : await run('download');
     const direct = await run('direct');
     // Steady state: a DR1 run keeps many pixels in flight; here the same pixels, PASSES times at once
-    // (one process, PASSES × 6 pixels, 16 workers in all).
-    console.log(`direct mode, steady state (${PASSES} passes over the pixels at once):`);
+    // (one process, PASSES × 6 pixels, WORKERS workers in all).
+    console.log(`direct mode, steady state (${PASSES} passes over the pixels at once, ${WORKERS} workers in all):`);
     const t = performance.now();
+    const serverCpu0 = await link.cpuMs();
+    const cpu0 = process.cpuUsage();
     const passes = await Promise.all(
       Array.from({ length: PASSES }, (_, i) =>
-        convert({ source, endpoint: link.endpoint, out: join(work, `steady-${i}`), workers: 16 / PASSES, print: () => {} }),
+        convert({
+          source,
+          endpoint: link.endpoint,
+          out: join(work, `steady-${i}`),
+          workers: Math.max(1, Math.round(WORKERS / PASSES)),
+          print: () => {},
+        }),
       ),
     );
     const steadySecs = (performance.now() - t) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    const serverCpu = (await link.cpuMs()) - serverCpu0;
     const steadyPixels = passes.reduce((a, s) => a + s.pixels_ok, 0);
     const steady: ConvertSummary = {
       ...direct,
@@ -167,6 +193,11 @@ async function inner(): Promise<number> {
       projected_dr1_hours: DR1_PIXELS / (steadyPixels / (steadySecs / 3600)),
     };
     console.log(`  ${steadyPixels} pixels in ${steadySecs.toFixed(1)} s, ${(steady.bytes_read / 1e6 / steadySecs).toFixed(1)} MB/s`);
+    const cpuPerPixel = { pipeline: (cpu.user + cpu.system) / 1e6 / steadyPixels, server: serverCpu / 1000 / steadyPixels };
+    console.log(
+      `  CPU per pixel: pipeline ${cpuPerPixel.pipeline.toFixed(3)} s (all its threads), S3 server + delay proxy ${cpuPerPixel.server.toFixed(3)} s; ` +
+        `${(((cpuPerPixel.pipeline + cpuPerPixel.server) * steadyPixels) / steadySecs).toFixed(2)} of ${availableParallelism()} cores busy`,
+    );
     const rows = [download, direct, steady].map((s, i) => ({
       mode: i === 2 ? 'direct, steady' : s.mode,
       pixels: s.pixels_ok,
@@ -191,7 +222,7 @@ async function inner(): Promise<number> {
     await mkdir(join(here, '..', '.bench'), { recursive: true });
     await writeFile(
       join(here, '..', '.bench', 'network-results.json'),
-      `${JSON.stringify({ link: link0, download, direct, steady, speedup }, null, 2)}\n`,
+      `${JSON.stringify({ link: link0, download, direct, steady, speedup, cpuPerPixel }, null, 2)}\n`,
     );
     return download.pixels_failed || direct.pixels_failed || steady.pixels_failed ? 1 : 0;
   } finally {

@@ -24,7 +24,7 @@ const USAGE = `usage: desi-qso <command> [flags]
             [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
             [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
             [--fiberstatus-zero] [--positive-targetid] [--rrdetails]
-            [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download]
+            [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download] [--encode-threads N]
             [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
   finalize  --out <folder> [--name NAME]        catalogue metadata of each HATS catalogue, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
@@ -58,6 +58,7 @@ const CONVERT_FLAGS = {
   'tiles-per-batch': { type: 'string', default: '8' },
   'max-batches': { type: 'string' },
   workers: { type: 'string' },
+  'encode-threads': { type: 'string' },
   shard: { type: 'string' },
   'shard-count': { type: 'string' },
   layout: { type: 'string', default: 'flat' },
@@ -69,6 +70,13 @@ function positiveInt(flag: string, text: string | undefined): number | undefined
   if (text === undefined) return undefined;
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} takes a positive integer, got ${text}`);
+  return n;
+}
+
+function countOf(flag: string, text: string | undefined): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} takes a whole number (0 or more), got ${text}`);
   return n;
 }
 
@@ -95,6 +103,7 @@ async function convertCommand(argv: string[]): Promise<number> {
     tilesPerBatch: positiveInt('--tiles-per-batch', v['tiles-per-batch']),
     maxBatches: positiveInt('--max-batches', v['max-batches']),
     workers: positiveInt('--workers', v.workers),
+    encodeThreads: countOf('--encode-threads', v['encode-threads']),
     shard: resolveShard(v.shard, process.env, positiveInt('--shard-count', v['shard-count'])),
     layout: oneOf('--layout', v.layout, ['flat', 'hats'] as const),
     rrdetails: v.rrdetails,
