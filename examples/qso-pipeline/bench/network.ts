@@ -120,6 +120,19 @@ async function measureLink(url: string): Promise<{ mbps: number; rttMs: number }
   return { mbps: n / 1e6 / ((performance.now() - t) / 1000), rttMs };
 }
 
+/** The machine's CPU time by kind, from /proc/stat (jiffies): user, nice, system, idle, iowait, irq, softirq, steal. */
+async function machineCpu(): Promise<number[]> {
+  const line = (await readFile('/proc/stat', 'utf8')).split('\n')[0];
+  return line.trim().split(/\s+/).slice(1, 9).map(Number);
+}
+
+/** Shares of the machine's CPU time between two /proc/stat samples. */
+function cpuShares(a: number[], b: number[]): Record<'user' | 'system' | 'softirq' | 'idle', number> {
+  const d = b.map((v, i) => v - a[i]);
+  const total = d.reduce((x, y) => x + y, 0) || 1;
+  return { user: (d[0] + d[1]) / total, system: (d[2] + d[5]) / total, softirq: d[6] / total, idle: (d[3] + d[4]) / total };
+}
+
 async function inner(): Promise<number> {
   const files = [];
   for (const p of PIXELS) files.push({ p, paths: await pixelFiles(p) });
@@ -167,6 +180,7 @@ async function inner(): Promise<number> {
     const t = performance.now();
     const serverCpu0 = await link.cpuMs();
     const cpu0 = process.cpuUsage();
+    const machine0 = await machineCpu();
     const passes = await Promise.all(
       Array.from({ length: PASSES }, (_, i) =>
         convert({
@@ -180,6 +194,7 @@ async function inner(): Promise<number> {
     );
     const steadySecs = (performance.now() - t) / 1000;
     const cpu = process.cpuUsage(cpu0);
+    const machine = cpuShares(machine0, await machineCpu());
     const serverCpu = (await link.cpuMs()) - serverCpu0;
     const steadyPixels = passes.reduce((a, s) => a + s.pixels_ok, 0);
     const steady: ConvertSummary = {
@@ -197,6 +212,10 @@ async function inner(): Promise<number> {
     console.log(
       `  CPU per pixel: pipeline ${cpuPerPixel.pipeline.toFixed(3)} s (all its threads), S3 server + delay proxy ${cpuPerPixel.server.toFixed(3)} s; ` +
         `${(((cpuPerPixel.pipeline + cpuPerPixel.server) * steadyPixels) / steadySecs).toFixed(2)} of ${availableParallelism()} cores busy`,
+    );
+    const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+    console.log(
+      `  machine CPU: user ${pct(machine.user)}, kernel ${pct(machine.system)}, softirq (network) ${pct(machine.softirq)}, idle ${pct(machine.idle)}`,
     );
     const rows = [download, direct, steady].map((s, i) => ({
       mode: i === 2 ? 'direct, steady' : s.mode,
@@ -222,7 +241,7 @@ async function inner(): Promise<number> {
     await mkdir(join(here, '..', '.bench'), { recursive: true });
     await writeFile(
       join(here, '..', '.bench', 'network-results.json'),
-      `${JSON.stringify({ link: link0, download, direct, steady, speedup, cpuPerPixel }, null, 2)}\n`,
+      `${JSON.stringify({ link: link0, download, direct, steady, speedup, cpuPerPixel, machine }, null, 2)}\n`,
     );
     return download.pixels_failed || direct.pixels_failed || steady.pixels_failed ? 1 : 0;
   } finally {

@@ -24,7 +24,14 @@ async function main(): Promise<void> {
   const bytesRead = Object.values(f.io).reduce((a, p) => a + (p?.bytes ?? 0), 0);
   const fileBytes = Object.values(f.io).reduce((a, p) => a + (p?.size ?? 0), 0);
   console.log(
-    JSON.stringify({ count: f.count, npix: f.wavelength.length, bytesRead, fileBytes, parquetBytes: bytes.length, seconds: (performance.now() - t0) / 1000 }),
+    JSON.stringify({
+      count: f.count,
+      npix: f.wavelength.length,
+      bytesRead,
+      fileBytes,
+      parquetBytes: bytes.length,
+      seconds: (performance.now() - t0) / 1000,
+    }),
   );
 }
 

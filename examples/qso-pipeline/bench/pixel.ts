@@ -10,7 +10,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
 
@@ -85,9 +85,25 @@ console.log();
 row([`conversion of one pixel (2,500 targets, ${sd.count} good QSOs)`, 'wall s', 'peak RSS MiB', 'output', 'vs ours (decimals)']);
 row(['---', '---:', '---:', '---', '---:']);
 const ratio = (m: Measured) => `${(m.seconds / decimals.seconds).toFixed(2)}×`;
-row(['ours → Parquet, decimals (the established product)', decimals.seconds.toFixed(3), decimals.rssMib.toFixed(0), `${(sd.parquetBytes / 1e6).toFixed(1)} MB`, '']);
-row(['ours → Parquet, lossless (the default)', lossless.seconds.toFixed(3), lossless.rssMib.toFixed(0), `${(sl.parquetBytes / 1e6).toFixed(1)} MB`, ratio(lossless)]);
+row([
+  'ours → Parquet, decimals (the established product)',
+  decimals.seconds.toFixed(3),
+  decimals.rssMib.toFixed(0),
+  `${(sd.parquetBytes / 1e6).toFixed(1)} MB`,
+  '',
+]);
+row([
+  'ours → Parquet, lossless (the default)',
+  lossless.seconds.toFixed(3),
+  lossless.rssMib.toFixed(0),
+  `${(sl.parquetBytes / 1e6).toFixed(1)} MB`,
+  ratio(lossless),
+]);
 row(['fitsio + numpy → .npy', fitsio.seconds.toFixed(3), fitsio.rssMib.toFixed(0), '.npy arrays', ratio(fitsio)]);
 row(['astropy reference converter → JSON lines', astropy.seconds.toFixed(3), astropy.rssMib.toFixed(0), 'JSON lines', ratio(astropy)]);
-console.log(`\nbytes read by ours: ${sd.bytesRead} of ${sd.fileBytes} (${((100 * sd.bytesRead) / sd.fileBytes).toFixed(2)} %); ${sd.count} QSOs × ${sd.npix} pixels`);
-console.log(`in-process seconds (fuse + encode + write, no start-up): decimals ${sd.seconds.toFixed(3)}, lossless ${sl.seconds.toFixed(3)}`);
+console.log(
+  `\nbytes read by ours: ${sd.bytesRead} of ${sd.fileBytes} (${((100 * sd.bytesRead) / sd.fileBytes).toFixed(2)} %); ${sd.count} QSOs × ${sd.npix} pixels`,
+);
+console.log(
+  `in-process seconds (fuse + encode + write, no start-up): decimals ${sd.seconds.toFixed(3)}, lossless ${sl.seconds.toFixed(3)}`,
+);
