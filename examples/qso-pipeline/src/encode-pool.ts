@@ -7,14 +7,14 @@ export function defaultEncodeThreads(): number {
   return Math.max(1, Math.min(4, availableParallelism() - 1));
 }
 
-/** Only the fields the Parquet file holds travel to a thread (a fused pixel carries more). */
+/** The fields a Parquet file holds: only these travel to a thread (a fused pixel carries more). */
+const BATCH_FIELDS = [
+  ...['pixel', 'specprod', 'camera', 'precision', 'count', 'targetId', 'ra', 'dec', 'z', 'zerr', 'zwarn'],
+  ...['spectype', 'subtype', 'deltachi2', 'rrChi2', 'emline', 'wavelength', 'flux', 'ivar', 'mask', 'io'],
+] as const satisfies ReadonlyArray<keyof SpectraBatch>;
+
 function batchOf(b: SpectraBatch): SpectraBatch {
-  const { pixel, specprod, camera, precision, count, targetId, ra, dec, z, zerr, zwarn, spectype, subtype, deltachi2, rrChi2 } = b;
-  const { emline, wavelength, flux, ivar, mask, io } = b;
-  return {
-    ...{ pixel, specprod, camera, precision, count, targetId, ra, dec, z, zerr, zwarn, spectype, subtype, deltachi2, rrChi2 },
-    ...{ emline, wavelength, flux, ivar, mask, io },
-  };
+  return Object.fromEntries(BATCH_FIELDS.map((k) => [k, b[k]])) as unknown as SpectraBatch;
 }
 
 /**
