@@ -158,6 +158,48 @@ describe('broken pixels', () => {
     expect(f.wavelength.length).toBe(7927);
   });
 
+  it('emline rows are joined by TARGETID, in any order, with NaN for a target without a row', async () => {
+    const { writeFits } = await import('@desi/fits-reader/writer');
+    const s = synth();
+    const emline = await openFits(s.emline as Uint8Array);
+    const t = await emline.readTable(1);
+    const ids = Array.from(t.columns.TARGETID as BigInt64Array);
+    // Reverse the rows and drop the first good QSO's row.
+    const dropped = s.goodQsos[0];
+    const keep = ids
+      .map((_, i) => i)
+      .reverse()
+      .filter((i) => ids[i] !== dropped);
+    const pick = (data: ArrayLike<unknown> & { constructor: unknown }, per: number) => {
+      const Ctor = data.constructor as new (n: number) => { [i: number]: unknown };
+      const out = new Ctor(keep.length * per);
+      keep.forEach((r, j) => {
+        for (let q = 0; q < per; q++) out[j * per + q] = (data as { [i: number]: unknown })[r * per + q];
+      });
+      return out;
+    };
+    const shuffled = writeFits([
+      { type: 'image', data: new Uint8Array(0), shape: [0] },
+      {
+        type: 'table',
+        name: 'EMLINEFIT',
+        numRows: keep.length,
+        columns: Object.entries(t.columns).map(([name, data]) => {
+          const per = (data as ArrayLike<unknown>).length / t.numRows;
+          return { name, data: pick(data as never, per) as Float64Array, cellShape: t.info[name].cellShape, width: t.info[name].itemsize };
+        }),
+      },
+    ]);
+    const f = await fusePixel({ coadd: s.coadd, redrock: s.redrock, emline: shuffled }, { pixel });
+    const flux = t.columns.OII_FLUX as Float32Array;
+    for (let k = 0; k < f.count; k++) {
+      const id = f.targetId[k];
+      if (id === dropped) expect(f.emline?.oii_flux[k]).toBeNaN();
+      else expect(f.emline?.oii_flux[k]).toBe(flux[ids.indexOf(id)]);
+    }
+    expect(f.count).toBeGreaterThan(1);
+  });
+
   it('a TARGETID missing from the coadd is an error', async () => {
     const s = synth();
     const other = makeSyntheticPixel({
