@@ -340,7 +340,7 @@ async function convertPixel(
           sources[p] = f.path;
           continue;
         }
-        const src = await S3RangeSource.open(
+        sources[p] = await S3RangeSource.open(
           client,
           { bucket: f.bucket, key: f.key },
           {
@@ -350,7 +350,6 @@ async function convertPixel(
             objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
           },
         );
-        sources[p] = src;
       }
     }
     const fuseOptions: FuseOptions = {

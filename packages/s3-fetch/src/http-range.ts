@@ -8,8 +8,8 @@ export interface RangeResponse {
 
 /**
  * One GET through undici's low-level `dispatch`: the body goes straight into one buffer sized by the
- * response's Content-Length (at most `expect` bytes for a 206, the object size for a 200), with no
- * stream or chunk list in between. A pixel is read as ~1,000 small ranges, so this per-request cost is
+ * response's Content-Length, refused before allocation when it exceeds `limit`, with no stream or
+ * chunk list in between. A pixel is read as ~1,000 small ranges, so this per-request cost is
  * what bounds a direct conversion. Other statuses' bodies are discarded.
  */
 export function rangeGet(

@@ -112,7 +112,7 @@ export class S3RangeSource implements ByteSource {
   }
 
   private async get(offset: number, length: number): Promise<Uint8Array> {
-    if (this.target) return this.fetchRange(offset, length);
+    if (this.target) return this.fetchRange(this.target, offset, length);
     try {
       const res = await this.client.send(
         new GetObjectCommand({
@@ -137,7 +137,7 @@ export class S3RangeSource implements ByteSource {
    * One range over plain HTTP, pinned to the ETag, retried like the SDK (3 attempts, backoff) on
    * throttling, server errors and connections that fail or end early.
    */
-  private async fetchRange(offset: number, length: number): Promise<Uint8Array> {
+  private async fetchRange(target: { origin: string; path: string }, offset: number, length: number): Promise<Uint8Array> {
     const want = Math.min(length, this.size - offset);
     const headers: Record<string, string> = { range: `bytes=${offset}-${offset + want - 1}` };
     if (this.etag) headers['if-match'] = this.etag;
@@ -147,7 +147,7 @@ export class S3RangeSource implements ByteSource {
       let res: RangeResponse;
       try {
         // A 200 (a server without range support) carries the whole object.
-        res = await rangeGet(dispatcher, this.target as { origin: string; path: string }, headers, Math.max(want, this.size));
+        res = await rangeGet(dispatcher, target, headers, Math.max(want, this.size));
       } catch (e) {
         if (attempt < 3) {
           await backoff(attempt);
