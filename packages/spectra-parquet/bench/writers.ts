@@ -16,7 +16,10 @@ import { parquetReadObjects } from 'hyparquet';
 import { compressors } from 'hyparquet-compressors';
 import { parquetWriteBuffer } from 'hyparquet-writer';
 import * as pw from 'parquet-wasm';
-import { encodeSpectraParquet, type SpectraBatch, toArrowTable } from '../src/index.js';
+import { batchColumns, shapeOf, spectraColumns } from '../src/columns.js';
+import { EMLINE_COLUMNS, encodeSpectraParquet, loadZstd, type SpectraBatch, toArrowTable } from '../src/index.js';
+import { ParquetEncoder } from '../src/parquet/encoder.js';
+import { loadWasmZstd } from '../src/parquet/zstd.js';
 
 const { values } = parseArgs({ options: { spectra: { type: 'string', default: '1000' } } });
 const n = Number(values.spectra);
@@ -69,10 +72,52 @@ const dir = mkdtempSync(join(tmpdir(), 'writers-'));
 const ipcOf = (b: SpectraBatch) => arrow.tableToIPC(toArrowTable(b), 'stream');
 const pwWrite = (b: SpectraBatch, props: () => pw.WriterProperties) => () => pw.writeParquet(pw.Table.fromIPCStream(ipcOf(b)), props());
 
+/** The specialised writer with another compressor (the WebAssembly zstd, as where the binding cannot load). */
+const wasmZstd = await loadWasmZstd();
+await loadZstd();
+const withZstd =
+  (b: SpectraBatch, zstd: typeof wasmZstd, level = 3) =>
+  () => {
+    const shape = shapeOf(b);
+    const enc = new ParquetEncoder(spectraColumns(shape), { zstd, compressionLevel: level });
+    const parts = [enc.start()];
+    for (let a = 0; a < b.count; a += 256)
+      parts.push(...enc.rowGroup(batchColumns(b, shape, a, Math.min(b.count, a + 256)), Math.min(b.count, a + 256) - a));
+    parts.push(enc.finish());
+    return Buffer.concat(parts);
+  };
+/** The previous writer (parquet-wasm, dictionary with BYTE_STREAM_SPLIT fallback), kept for comparison. */
+const previousProps = () => {
+  let b = new pw.WriterPropertiesBuilder()
+    .setCompression(pw.Compression.ZSTD)
+    .setDictionaryPageSizeLimit(8 * 1024)
+    .setMaxRowGroupSize(256);
+  for (const c of [
+    'target_id',
+    'zwarn',
+    'healpix',
+    'spectype',
+    'subtype',
+    'survey',
+    'program',
+    'specprod',
+    ...EMLINE_COLUMNS.filter((c) => c.endsWith('_ndof')),
+  ])
+    b = b.setColumnEncoding(c, pw.Encoding.PLAIN);
+  return b.setEncoding(pw.Encoding.BYTE_STREAM_SPLIT).build();
+};
+
 const candidates: Array<{ name: string; write: () => Uint8Array; data: SpectraBatch }> = [
   {
-    name: 'ours: parquet-wasm ZSTD, dictionary + BYTE_STREAM_SPLIT fallback (floats only)',
+    name: 'ours: specialised writer, BYTE_STREAM_SPLIT + ZSTD-3 (native binding)',
     write: () => encodeSpectraParquet(batch),
+    data: batch,
+  },
+  { name: 'specialised writer, ZSTD-1 (native binding)', write: () => encodeSpectraParquet(batch, { compressionLevel: 1 }), data: batch },
+  { name: 'specialised writer, ZSTD-3 (WebAssembly zstd fallback)', write: withZstd(batch, wasmZstd), data: batch },
+  {
+    name: 'previous: parquet-wasm ZSTD, dictionary + BYTE_STREAM_SPLIT fallback (floats only)',
+    write: pwWrite(batch, previousProps),
     data: batch,
   },
   {
@@ -130,6 +175,7 @@ const candidates: Array<{ name: string; write: () => Uint8Array; data: SpectraBa
     },
     data: batch,
   },
+  { name: 'ours, established rounded list<double> (decimals)', write: () => encodeSpectraParquet(established), data: established },
   {
     name: 'established: list<double> rounded to 6 decimals, parquet-wasm ZSTD',
     write: pwWrite(established, () => new pw.WriterPropertiesBuilder().setCompression(pw.Compression.ZSTD).build()),

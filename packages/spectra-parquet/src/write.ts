@@ -1,15 +1,19 @@
-import { tableToIPC } from 'apache-arrow';
-import { parquetMetadata } from 'hyparquet';
-import * as pw from 'parquet-wasm';
-import { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
-import { toArrowTable, VERSION } from './schema.js';
+import { batchColumns, checkBatch, type SpectraShape, shapeOf, spectraColumns } from './columns.js';
+import type { SpectraBatch } from './input.js';
+import { ParquetEncoder } from './parquet/encoder.js';
+import { loadZstd, type Zstd } from './parquet/zstd.js';
+import { VERSION } from './schema.js';
 
-/** Options of {@link writeSpectraParquet} and {@link encodeSpectraParquet}. */
+/** Options of {@link writeSpectraParquet}, {@link encodeSpectraParquet} and {@link SpectraParquetWriter}. */
 export interface WriteOptions {
   /** Rows per row group (default 256): bounds the writer's and readers' memory. */
   rowGroupSize?: number;
   /** Extra key-value metadata. */
   metadata?: Record<string, string>;
+  /** ZSTD level (default 3; 1 is faster, higher levels smaller and slower). */
+  compressionLevel?: number;
+  /** Target uncompressed bytes per data page of the spectra columns (default 1 MiB). */
+  pageSize?: number;
 }
 
 /** Default file name: `qso_data_TILE{healpix}_{count}_qsos.parquet` (the established naming). */
@@ -46,57 +50,169 @@ export function batchMetadata(b: SpectraBatch, extra: Record<string, string> = {
   };
 }
 
+/** Where a {@link SpectraParquetWriter}'s bytes go, in order. */
+export interface ByteSinkLike {
+  write(chunk: Uint8Array): void | Promise<void>;
+}
+
 /**
- * Writer settings, chosen by `bench/writers.ts` (see docs/decisions.md): ZSTD; dictionary encoding
- * where it pays (the repeated wavelength grid, the few mask values, strings) and BYTE_STREAM_SPLIT as
- * the fallback, which only float columns ever reach. A global BYTE_STREAM_SPLIT without dictionaries
- * would also hit the integer columns, which DuckDB cannot read.
+ * A spectra Parquet file written row group by row group: each {@link write} encodes its batch's rows
+ * (in row groups of `rowGroupSize`) and hands the bytes to the sink at once, so memory stays at one
+ * page buffer plus the caller's batch, whatever the file's size. The first batch fixes the schema
+ * (camera, precision, grid length); the footer's metadata describes the first batch, with the total
+ * count (and no pixel keys when batches from several pixels were written).
+ *
+ * @example
+ * const w = await SpectraParquetWriter.toFile('qsos.parquet');
+ * for await (const fused of pixels) await w.write(fused);
+ * const { rows, bytes } = await w.close();
  */
-function properties(o: WriteOptions, metadata: Record<string, string>, byteStreamSplit = true): pw.WriterProperties {
-  let b = new pw.WriterPropertiesBuilder()
-    .setCompression(pw.Compression.ZSTD)
-    // 8 KiB of dictionary holds every 11-bit SPECMASK value, so masks stay dictionary-encoded while
-    // float columns give up on the dictionary early (which is what makes writing fast).
-    .setDictionaryPageSizeLimit(8 * 1024)
-    .setMaxRowGroupSize(o.rowGroupSize ?? 256)
-    .setCreatedBy(`@desi/spectra-parquet ${VERSION}`)
-    .setKeyValueMetadata(new Map(Object.entries(metadata)));
-  // Top-level integer and string columns opt out of the float-only fallback by name.
-  const plain = [
-    'target_id',
-    'zwarn',
-    'healpix',
-    'spectype',
-    'subtype',
-    'survey',
-    'program',
-    'specprod',
-    ...EMLINE_COLUMNS.filter((c) => c.endsWith('_ndof')),
-  ];
-  for (const c of plain) b = b.setColumnEncoding(c, pw.Encoding.PLAIN);
-  if (byteStreamSplit) b = b.setEncoding(pw.Encoding.BYTE_STREAM_SPLIT);
-  return b.build();
+export class SpectraParquetWriter {
+  private encoder: ParquetEncoder | undefined;
+  private shape: SpectraShape | undefined;
+  private first: SpectraBatch | undefined;
+  private mixedPixels = false;
+  private bytes = 0;
+  private closed = false;
+
+  private constructor(
+    private readonly sink: ByteSinkLike,
+    private readonly zstd: Zstd,
+    private readonly o: WriteOptions,
+    private readonly onClose?: (ok: boolean) => Promise<string | undefined>,
+  ) {}
+
+  /** A writer into any sink (a stream's `write`, an array of chunks…). */
+  static async toSink(sink: ByteSinkLike, o: WriteOptions = {}): Promise<SpectraParquetWriter> {
+    return new SpectraParquetWriter(sink, await loadZstd(), o);
+  }
+
+  /**
+   * A writer into a file, atomically: bytes go to a temporary name beside `path`; {@link close}
+   * flushes and renames it into place, {@link abort} removes it.
+   */
+  static async toFile(path: string, o: WriteOptions = {}): Promise<SpectraParquetWriter> {
+    const { open, rename, rm, mkdir } = await import('node:fs/promises');
+    const { dirname } = await import('node:path');
+    await mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    const fh = await open(tmp, 'w');
+    const sink = { write: (chunk: Uint8Array) => fh.write(chunk).then(() => undefined) };
+    return new SpectraParquetWriter(sink, await loadZstd(), o, async (ok) => {
+      try {
+        if (ok) await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      if (!ok) {
+        await rm(tmp, { force: true });
+        return undefined;
+      }
+      await rename(tmp, path);
+      return path;
+    });
+  }
+
+  /** Rows written so far. */
+  get rows(): number {
+    return this.encoder?.rows ?? 0;
+  }
+
+  private start(b: SpectraBatch): ParquetEncoder {
+    this.shape = shapeOf(b);
+    this.first = b;
+    this.encoder = new ParquetEncoder(spectraColumns(this.shape), {
+      compressionLevel: this.o.compressionLevel,
+      pageSize: this.o.pageSize,
+      createdBy: `@desi/spectra-parquet ${VERSION}`,
+      zstd: this.zstd,
+    });
+    return this.encoder;
+  }
+
+  private async emit(chunks: Uint8Array[]): Promise<void> {
+    for (const c of chunks) {
+      await this.sink.write(c);
+      this.bytes += c.length;
+    }
+  }
+
+  /** Append a batch's rows. Its shape must match the first batch's. */
+  async write(batch: SpectraBatch): Promise<void> {
+    if (this.closed) throw new Error('SpectraParquetWriter: write after close');
+    checkBatch(batch);
+    let enc = this.encoder;
+    if (!enc) {
+      enc = this.start(batch);
+      await this.emit([enc.start()]);
+    } else {
+      const s = shapeOf(batch);
+      const want = this.shape as SpectraShape;
+      if (s.camera !== want.camera || s.rounded !== want.rounded || s.npix !== want.npix)
+        throw new TypeError(`batch shape ${JSON.stringify(s)} differs from the file's ${JSON.stringify(want)}`);
+      const p = this.first?.pixel;
+      if (p && (p.healpix !== batch.pixel.healpix || p.survey !== batch.pixel.survey || p.program !== batch.pixel.program))
+        this.mixedPixels = true;
+    }
+    const shape = this.shape as SpectraShape;
+    const size = Math.max(1, this.o.rowGroupSize ?? 256);
+    for (let a = 0; a < batch.count; a += size) {
+      const b = Math.min(batch.count, a + size);
+      await this.emit(enc.rowGroup(batchColumns(batch, shape, a, b), b - a));
+    }
+  }
+
+  /** Write the footer (and, for a file, flush and rename it into place). */
+  async close(): Promise<{ rows: number; bytes: number; path?: string }> {
+    if (this.closed) throw new Error('SpectraParquetWriter: closed twice');
+    this.closed = true;
+    try {
+      if (!this.encoder) throw new Error('SpectraParquetWriter: nothing was written (write a batch first, even an empty one)');
+      const meta = batchMetadata({ ...(this.first as SpectraBatch), count: this.encoder.rows }, this.o.metadata);
+      if (this.mixedPixels) for (const k of ['desi:healpix', 'desi:survey', 'desi:program', 'desi:source_files']) delete meta[k];
+      await this.emit([this.encoder.finish(meta)]);
+    } catch (e) {
+      await this.onClose?.(false);
+      throw e;
+    }
+    const path = await this.onClose?.(true);
+    return { rows: this.encoder.rows, bytes: this.bytes, path };
+  }
+
+  /** Give up: a file writer removes its temporary file. */
+  async abort(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.onClose?.(false);
+  }
 }
 
-/** True when an integer column chunk fell back to BYTE_STREAM_SPLIT (which DuckDB cannot read). */
-function integerSplit(bytes: Uint8Array): boolean {
-  const meta = parquetMetadata(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
-  return meta.row_groups.some((g) =>
-    g.columns.some(
-      (c) => (c.meta_data?.type === 'INT32' || c.meta_data?.type === 'INT64') && c.meta_data.encodings.includes('BYTE_STREAM_SPLIT'),
-    ),
-  );
-}
-
-/** Encode a batch as Parquet bytes in memory. */
+/**
+ * Encode a batch as Parquet bytes in memory (synchronous; needs the native ZSTD binding, or
+ * `await loadZstd()` once where only the WebAssembly one loads).
+ */
 export function encodeSpectraParquet(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array {
-  const ipc = tableToIPC(toArrowTable(batch), 'stream');
-  const meta = batchMetadata(batch, o.metadata);
-  const bytes = pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(o, meta));
-  // A mask with more distinct values than the dictionary holds would fall back to byte-stream-split;
-  // then write again without that fallback, so every file stays readable by DuckDB.
-  if (!integerSplit(bytes)) return bytes;
-  return pw.writeParquet(pw.Table.fromIPCStream(ipc), properties(o, meta, false));
+  checkBatch(batch);
+  const shape = shapeOf(batch);
+  const enc = new ParquetEncoder(spectraColumns(shape), {
+    compressionLevel: o.compressionLevel,
+    pageSize: o.pageSize,
+    createdBy: `@desi/spectra-parquet ${VERSION}`,
+  });
+  const parts: Uint8Array[] = [enc.start()];
+  const size = Math.max(1, o.rowGroupSize ?? 256);
+  for (let a = 0; a < batch.count; a += size) {
+    const b = Math.min(batch.count, a + size);
+    for (const c of enc.rowGroup(batchColumns(batch, shape, a, b), b - a)) parts.push(c);
+  }
+  parts.push(enc.finish(batchMetadata(batch, o.metadata)));
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
 }
 
 /**
@@ -111,23 +227,13 @@ export async function writeSpectraParquet(
   batch: SpectraBatch,
   o: WriteOptions = {},
 ): Promise<{ path: string; rows: number; bytes: number }> {
-  const { open, rename, rm, mkdir } = await import('node:fs/promises');
-  const { dirname } = await import('node:path');
-  const bytes = encodeSpectraParquet(batch, o);
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+  const w = await SpectraParquetWriter.toFile(path, o);
   try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(bytes);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, path);
+    await w.write(batch);
   } catch (e) {
-    await rm(tmp, { force: true });
+    await w.abort();
     throw e;
   }
-  return { path, rows: batch.count, bytes: bytes.length };
+  const r = await w.close();
+  return { path, rows: r.rows, bytes: r.bytes };
 }
