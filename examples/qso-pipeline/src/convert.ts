@@ -13,7 +13,7 @@ import {
   publicObjectUrl,
   S3RangeSource,
 } from '@desi/s3-fetch';
-import { hatsPixelDir, parquetFileName } from '@desi/spectra-parquet';
+import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet';
 import {
   type FuseOptions,
   FusionError,
@@ -159,6 +159,11 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   await log(
     `desi-qso convert: ${tasks.length} pixels from ${o.source} (${mode} mode${o.shard ? `, shard ${o.shard.index}/${o.shard.count} from ${o.shard.source}` : ''}) → ${o.out}`,
   );
+  const stale = tasks.map((t) => staleReason(t, o, journal)).filter(Boolean);
+  if (stale.length)
+    await log(
+      `${stale.length} pixel(s) in the journal were converted with other options (${stale.filter((r) => r === 'options').length}) or from changed inputs (${stale.filter((r) => r === 'inputs').length}): converting them again`,
+    );
 
   const batchSize = Math.max(1, o.tilesPerBatch ?? 8);
   const batches: PixelTask[][] = [];
@@ -260,14 +265,76 @@ async function removeLeftovers(out: string, tag: string): Promise<void> {
   }
 }
 
+async function removeIfUnchanged(path: string, sum: string | undefined): Promise<void> {
+  if (!sum || !existsSync(path)) return;
+  if ((await sha256(await readFile(path))) === sum) await rm(path, { force: true });
+}
+
 async function sha256(bytes: Uint8Array): Promise<string> {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** True when the journal's entry for this pixel still matches the file on disk. */
-async function verified(task: PixelTask, journal: Journal, out: string, s3Out: boolean): Promise<boolean> {
+/** The input products a pixel's conversion reads under these options. */
+function productsWanted(o: ConvertOptions): Product[] {
+  const wanted: Product[] = ['coadd', 'redrock', 'emline', ...(o.rrdetails ? (['rrdetails'] as Product[]) : [])];
+  if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
+  return wanted;
+}
+
+/** JSON with sorted keys (and bigints as strings), so equal options always give equal text. */
+function stableJson(v: unknown): string {
+  if (typeof v === 'bigint') return JSON.stringify(v.toString());
+  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
+  if (v && typeof v === 'object')
+    return `{${Object.keys(v)
+      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/**
+ * Every option that shapes a pixel's output, defaults filled in, as the journal records it: a pixel
+ * converted under other options is converted again rather than skipped.
+ */
+export function outputOptions(o: ConvertOptions): string {
+  const p = o.precision ?? { mode: 'lossless' };
+  const precision = p.mode === 'decimals' ? { mode: 'decimals', flux: p.flux ?? 6, wavelength: p.wavelength ?? 2 } : p;
+  return stableJson({
+    camera: o.camera ?? 'concat',
+    precision,
+    selection: o.selection ?? {},
+    layout: o.layout ?? 'flat',
+    rrdetails: o.rrdetails ?? false,
+    writer: WRITER_VERSION,
+  });
+}
+
+/** What identifies each input's content: the ETag, or size and modification time for a local file. */
+function inputIdentity(task: PixelTask, o: ConvertOptions): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const p of productsWanted(o)) {
+    const f = task.files[p];
+    if (!f) continue;
+    out[p] = f.kind === 's3' ? (f.etag ? `etag:${f.etag}` : `size:${f.size}`) : `size:${f.size},mtime:${Math.round(f.mtimeMs ?? 0)}`;
+  }
+  return out;
+}
+
+/** Why a journalled pixel must be converted again (other options, changed inputs), or undefined. */
+function staleReason(task: PixelTask, o: ConvertOptions, journal: Journal): string | undefined {
   const e = journal.get(task.id);
-  if (!e?.output || !e.sha256) return false;
+  if (!e) return undefined;
+  if (e.options !== outputOptions(o)) return 'options';
+  if (stableJson(e.inputs ?? {}) !== stableJson(inputIdentity(task, o))) return 'inputs';
+  return undefined;
+}
+
+/** True when the journal's entry for this pixel still matches the file on disk, its options and its inputs. */
+async function verified(task: PixelTask, o: ConvertOptions, journal: Journal, out: string, s3Out: boolean): Promise<boolean> {
+  const e = journal.get(task.id);
+  if (!e?.output || !e.sha256 || staleReason(task, o, journal)) return false;
   if (s3Out) return true;
   const path = join(out, e.output);
   if (!existsSync(path) || (await stat(path)).size !== e.bytes) return false;
@@ -299,15 +366,14 @@ async function convertPixel(
   { client, outClient, s3Out, journal, encoder }: RunContext,
 ): Promise<PixelOutcome> {
   const layout = o.layout ?? 'flat';
-  if (await verified(task, journal, o.out, !!s3Out))
+  if (await verified(task, o, journal, o.out, !!s3Out))
     return { id: task.id, status: 'skipped', qsos: journal.get(task.id)?.rows ?? 0, bytesRead: 0, bytesWritten: 0 };
   let staged: string[] = [];
   let downloaded = 0;
   try {
     if (!task.files.coadd || !task.files.redrock)
       throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
-    const wanted: Product[] = ['coadd', 'redrock', 'emline', ...(o.rrdetails ? (['rrdetails'] as Product[]) : [])];
-    if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
+    const wanted = productsWanted(o);
     const sources: PixelSources = {};
     if (mode === 'download' && Object.values(task.files).some((f) => f?.kind === 's3')) {
       const workDir = join(o.workDir ?? join(s3Out ? '.desi-qso' : o.out, '.work', runTag(o.shard)), task.id.replace(/\//g, '_'));
@@ -380,7 +446,20 @@ async function convertPixel(
     } else {
       await writeAtomic(join(o.out, rel), bytes, runTag(o.shard));
     }
-    await journal.record({ id: task.id, status: 'ok', output: rel, rows: count, bytes: bytes.length, sha256: await sha256(bytes) });
+    const previous = journal.get(task.id);
+    await journal.record({
+      id: task.id,
+      status: 'ok',
+      output: rel,
+      rows: count,
+      bytes: bytes.length,
+      sha256: await sha256(bytes),
+      options: outputOptions(o),
+      inputs: inputIdentity(task, o),
+    });
+    // A reconversion under other options may name its file differently (another count): the earlier
+    // file was this pipeline's, recorded with its checksum, so it goes if it is still exactly that.
+    if (!s3Out && previous?.output && previous.output !== rel) await removeIfUnchanged(join(o.out, previous.output), previous.sha256);
     return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: bytes.length };
   } catch (e) {
     const error = (e as Error).message;

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readdir, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { mkdir, readdir, readFile, rm, rmdir, writeFile } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import { writeReport } from '@desi/spectra-parquet';
 import type { PixelId } from '@desi/tile-fusion';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -26,14 +26,47 @@ export interface DemoResult {
   table: Array<Record<string, unknown>>;
 }
 
-/** Refuse to clear a folder that is not an earlier demo's output. */
-async function clearOutput(out: string): Promise<void> {
-  if (!existsSync(out)) return;
-  const entries = await readdir(out);
-  if (entries.length && !entries.some((e) => e === '.desi-qso-journal.jsonl' || e === 'desi-qso.log')) {
-    throw new Error(`${out} exists and is not a desi-qso output: pick another --out`);
+/** The demo's own record in its output folder: the files it wrote, which are all a later demo may remove. */
+const MARKER = '.desi-qso-demo.json';
+
+async function filesBelow(dir: string): Promise<string[]> {
+  const entries = await readdir(dir, { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile()).map((e) => relative(dir, join(e.parentPath, e.name)));
+}
+
+/**
+ * Make `out` ready for a demo run: a missing or empty folder is used as it is; an earlier demo's folder
+ * (it has the marker) loses exactly the files that demo wrote, and anything else in it stays; any
+ * other folder is refused, untouched. Returns the files that were there before (kept).
+ */
+async function prepareOutput(out: string): Promise<Set<string>> {
+  if (!existsSync(out)) {
+    await mkdir(out, { recursive: true });
+    return new Set();
   }
-  await rm(out, { recursive: true, force: true });
+  const before = await filesBelow(out);
+  if (before.length && !before.includes(MARKER))
+    throw new Error(
+      `${out} exists and is not a desi-qso demo output (no ${MARKER}): pick another --out; the demo only clears what it wrote`,
+    );
+  if (before.length) {
+    const { files } = JSON.parse(await readFile(join(out, MARKER), 'utf8')) as { files: string[] };
+    for (const f of files) {
+      const path = resolve(out, f);
+      if (path.startsWith(`${out}${sep}`)) await rm(path, { force: true });
+    }
+    // Folders the demo's files left empty go too; a folder holding anything else stays.
+    const dirs = (await readdir(out, { recursive: true, withFileTypes: true })).filter((e) => e.isDirectory());
+    for (const d of dirs.map((e) => join(e.parentPath, e.name)).sort((a, b) => b.length - a.length)) await rmdir(d).catch(() => {});
+  }
+  await writeFile(join(out, MARKER), JSON.stringify({ files: [] }));
+  return new Set((await filesBelow(out)).filter((f) => f !== MARKER));
+}
+
+/** Record every file this run added, so the next demo can remove those and nothing else. */
+async function recordOutput(out: string, kept: Set<string>): Promise<void> {
+  const files = (await filesBelow(out)).filter((f) => f !== MARKER && !kept.has(f));
+  await writeFile(join(out, MARKER), `${JSON.stringify({ files: files.sort() }, null, 1)}\n`);
 }
 
 /**
@@ -43,7 +76,7 @@ async function clearOutput(out: string): Promise<void> {
 export async function runDemo(o: { out: string; pixels: number; print?: (line: string) => void }): Promise<DemoResult> {
   const print = o.print ?? ((l: string) => console.log(l));
   const out = resolve(o.out);
-  await clearOutput(out);
+  const kept = await prepareOutput(out);
   const pixels = DEMO_PIXELS.slice(0, Math.min(o.pixels, DEMO_PIXELS.length));
   print(`writing ${pixels.length} DESI-format pixels (coadd, redrock, emline) with @desi/fits-reader's writer…`);
   const archive = await startDemoArchive({ pixels, ntargets: 80 });
@@ -76,6 +109,7 @@ export async function runDemo(o: { out: string; pixels: number; print?: (line: s
     );
     return { ok, out, report, summary, table };
   } finally {
+    await recordOutput(out, kept);
     await archive.stop();
   }
 }

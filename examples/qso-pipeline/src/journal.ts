@@ -11,6 +11,10 @@ export interface JournalEntry {
   bytes?: number;
   sha256?: string;
   error?: string;
+  /** Every option that shapes the output, as {@link outputOptions} writes it. */
+  options?: string;
+  /** Each input product's identity when it was read: `etag:…`, or `size:…,mtime:…` for a local file. */
+  inputs?: Record<string, string>;
   at: string;
 }
 

@@ -6,7 +6,7 @@ import { fileName, type PixelId, PRODUCTS, type Product, parsePixelPath } from '
 
 /** Where one product of a pixel lives. */
 export type FileRef =
-  | { kind: 'local'; path: string; size: number }
+  | { kind: 'local'; path: string; size: number; mtimeMs?: number }
   | { kind: 's3'; bucket: string; key: string; size: number; etag?: string };
 
 /** One pixel to convert. */
@@ -58,7 +58,8 @@ export async function discoverLocal(root: string, f: TaskFilter = {}): Promise<P
       const names = new Map<string, FileRef>();
       for (const e of entries.filter((x) => x.isFile())) {
         const path = join(dir, e.name);
-        names.set(e.name, { kind: 'local', path, size: (await stat(path)).size });
+        const st = await stat(path);
+        names.set(e.name, { kind: 'local', path, size: st.size, mtimeMs: st.mtimeMs });
       }
       tasks.push({ id: taskId(pixel), pixel, files: productFiles(pixel, names) });
       return;

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -19,8 +19,23 @@ it('the demo converts its local archive, validates it and queries it with DuckDB
     const foreign = join(dir, 'foreign');
     await mkdir(foreign);
     await writeFile(join(foreign, 'thesis.tex'), 'x');
-    await expect(runDemo({ out: foreign, pixels: 1, print: () => {} })).rejects.toThrow(/not a desi-qso output/);
+    await expect(runDemo({ out: foreign, pixels: 1, print: () => {} })).rejects.toThrow(/not a desi-qso demo output/);
     expect(existsSync(join(foreign, 'thesis.tex'))).toBe(true);
+    // Nor a real conversion's folder (journal and log included) with a notebook in it.
+    const real = join(dir, 'real');
+    await mkdir(join(real, 'main', 'dark'), { recursive: true });
+    for (const f of ['.desi-qso-journal.jsonl', 'desi-qso.log', 'main/dark/qso_data_TILE1_2_qsos.parquet', 'analysis.ipynb'])
+      await writeFile(join(real, f), 'x');
+    await expect(runDemo({ out: real, pixels: 1, print: () => {} })).rejects.toThrow(/not a desi-qso demo output/);
+    expect((await readdir(real, { recursive: true })).length).toBe(6);
+    // A demo folder run again: the demo's own files are replaced, a file the user added stays.
+    const mine = join(r.out, 'main', 'notes.txt');
+    await writeFile(mine, 'keep me');
+    const again = await runDemo({ out: r.out, pixels: 1, print: () => {} });
+    expect(again.ok).toBe(true);
+    expect(await readFile(mine, 'utf8')).toBe('keep me');
+    const parquet = (await readdir(r.out, { recursive: true })).filter((f) => f.endsWith('.parquet'));
+    expect(parquet.length).toBe(1); // the second pixel's file of the first run was the demo's: removed
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
+import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicClient, listAll, startLocalS3Server } from '@desi/s3-fetch';
@@ -131,6 +131,46 @@ describe('desi-qso convert against a local S3 server', () => {
     const third = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
     expect(third).toMatchObject({ pixels_skipped: 2, pixels_ok: 1 });
     expect(await readRows(out)).toEqual(directRows);
+  }, 120_000);
+
+  it('a re-run with other options or changed inputs converts again instead of keeping stale files', async () => {
+    // A local copy of the archive, so an input can be changed in place.
+    const src = join(work, 'stale-src');
+    await cp(HEALPIX_ROOT, src, { recursive: true });
+    const out = join(work, 'stale');
+    const lossless = await convert({ source: src, out, print: quiet });
+    expect(lossless).toMatchObject({ pixels_ok: 3, pixels_skipped: 0 });
+    const losslessRows = await readRows(out);
+    // Another precision: every pixel again (same file names, other content), nothing skipped.
+    const lines: string[] = [];
+    const decimals = await convert({ source: src, out, precision: { mode: 'decimals' }, print: (l) => lines.push(l) });
+    expect(decimals).toMatchObject({ pixels_ok: 3, pixels_skipped: 0 });
+    expect(lines.join('\n')).toMatch(/3 pixel\(s\) in the journal were converted with other options \(3\)/);
+    const decimalRows = await readRows(out);
+    expect(decimalRows.length).toBe(losslessRows.length);
+    expect(decimalRows).not.toEqual(losslessRows);
+    expect(decimalRows).toEqual(directRows); // the same as the decimals conversion straight from S3
+    // The same options spelt out (the defaults made explicit): nothing to do.
+    const same = await convert({
+      source: src,
+      out,
+      precision: { mode: 'decimals', flux: 6, wavelength: 2 },
+      camera: 'concat',
+      print: quiet,
+    });
+    expect(same).toMatchObject({ pixels_ok: 0, pixels_skipped: 3 });
+    // An input rewritten (new modification time): that pixel only.
+    const redrock = (await readdir(src, { recursive: true })).find((f) => f.includes('redrock') && f.includes('10016')) as string;
+    const later = new Date(Date.now() + 60_000);
+    await utimes(join(src, redrock), later, later);
+    const touched = await convert({ source: src, out, precision: { mode: 'decimals' }, print: quiet });
+    expect(touched).toMatchObject({ pixels_ok: 1, pixels_skipped: 2 });
+    // Another selection changes the counts, so the file names: the earlier files go, no stale ones stay.
+    await convert({ source: src, out, precision: { mode: 'decimals' }, selection: { spectypes: [] }, print: quiet });
+    const files = (await listFiles(out)).filter((f) => f.endsWith('.parquet'));
+    expect(files.length).toBe(3);
+    const all = await readRows(out);
+    expect(all.length).toBeGreaterThan(decimalRows.length);
   }, 120_000);
 
   it('writes to an s3:// output (multipart uploads) the same files as to a folder', async () => {
