@@ -11,7 +11,7 @@ export default defineConfig([
     external: ['fauxqs'],
   },
   {
-    entry: { cli: 'src/cli.ts' },
+    entry: { cli: 'src/bin.ts' },
     format: ['esm'],
     sourcemap: true,
     target: 'es2022',

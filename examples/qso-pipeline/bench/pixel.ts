@@ -1,24 +1,23 @@
 /**
- * `pnpm --filter @desi/qso-pipeline bench:pixel [--runs 5]`: issue #3's conversion benchmark with the
- * Parquet write included. One realistic pixel (2,500 targets with RESOLUTION, a 1.1 GB coadd, 6 % good
- * QSOs, written by ../shared's perf-baselines generator) converted by whole processes, in the same run
- * as the two baselines: fitsio + numpy writing .npy, and the astropy reference converter. Ours is the
- * per-pixel path of `desi-qso convert` (fusePixel → encodeSpectraParquet → atomic write), bundled and
- * run with plain node, in the established `decimals` mode (the baselines' conversion) and in the
- * default lossless mode. Needs ../shared beside the repo and Debian's python3-astropy/python3-fitsio.
+ * `pnpm --filter @desi/qso-pipeline bench:pixel [--runs 5]`: one realistic pixel (2,500 targets with
+ * RESOLUTION, a 1.1 GB coadd, 6 % good QSOs, written by ../shared's perf-baselines generator)
+ * converted by whole processes, in the same run as the two baselines: fitsio + numpy writing .npy,
+ * and the astropy reference converter. Ours is exactly what a user runs: the built `desi-qso` bin
+ * (`node dist/cli.js convert --source <tree> --out <folder>`), in the established `decimals` mode
+ * (the baselines' conversion) and in the default lossless mode. Needs ../shared beside the repo and
+ * Debian's python3-astropy/python3-fitsio.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { existsSync, linkSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { build } from 'esbuild';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
 const here = import.meta.dirname;
+const root = resolve(here, '..', '..', '..');
 const dir = resolve(here, '..', '.bench', 'pixel');
-const shared = resolve(here, '..', '..', '..', '..', 'shared', 'notes', 'perf-baselines');
+const shared = resolve(root, '..', 'shared', 'notes', 'perf-baselines');
 const PY = '/usr/bin/python3';
 const generator = join(shared, 'make_files.py');
 const fitsTasks = join(shared, 'fits_tasks.py');
@@ -31,23 +30,19 @@ if (!existsSync(join(dir, 'coadd-main-dark-99999.fits'))) {
   console.log(`writing the benchmark pixel to ${dir} (~10 s)…`);
   execFileSync(PY, [generator, dir], { stdio: 'inherit' });
 }
-// One CommonJS file: parquet-wasm's node build loads its .wasm from beside itself, so it goes there too.
-const bundle = join(dir, 'convert.cjs');
-await build({
-  entryPoints: [join(here, 'pixel-convert.ts')],
-  bundle: true,
-  platform: 'node',
-  format: 'cjs',
-  target: 'node20',
-  outfile: bundle,
-  // Not on the conversion path (rrdetails; the validator): left out, and never loaded.
-  external: ['h5wasm', '@duckdb/*'],
-  conditions: ['source'],
-  logLevel: 'error',
-});
-const spectraParquet = createRequire(join(here, '..', 'package.json')).resolve('@desi/spectra-parquet/package.json');
-const wasm = createRequire(spectraParquet).resolve('parquet-wasm/node/parquet_wasm_bg.wasm');
-copyFileSync(wasm, join(dir, 'parquet_wasm_bg.wasm'));
+// The generator names the pixel 99999 (beyond nside 64); the CLI discovers pixels from the HEALPix
+// tree, so the files are linked (not copied) into one under a valid number.
+const HEALPIX = 99999 % 49152;
+const tree = join(dir, 'tree');
+const pixelDir = join(tree, 'main', 'dark', String(Math.floor(HEALPIX / 100)), String(HEALPIX));
+mkdirSync(pixelDir, { recursive: true });
+for (const p of ['coadd', 'redrock']) {
+  const link = join(pixelDir, `${p}-main-dark-${HEALPIX}.fits`);
+  if (!existsSync(link)) linkSync(join(dir, `${p}-main-dark-99999.fits`), link);
+}
+// The bin users run: built from the sources first if they changed.
+execFileSync(process.execPath, [join(root, 'scripts', 'ensure-built.mjs')], { stdio: 'inherit' });
+const bin = join(here, '..', 'dist', 'cli.js');
 readFileSync(join(dir, 'coadd-main-dark-99999.fits')); // warm the page cache
 
 interface Measured {
@@ -58,7 +53,12 @@ interface Measured {
 
 /** Median wall time (after a warm-up) and the largest peak RSS of `runs` whole processes, from /usr/bin/time. */
 function measure(tool: string, cmd: string, args: string[]): Measured {
+  return measureEach(tool, () => [cmd, args]);
+}
+
+function measureEach(tool: string, command: () => [string, string[]]): Measured {
   const once = (): Measured => {
+    const [cmd, args] = command();
     const r = spawnSync('/usr/bin/time', ['-f', '@@%e %M', cmd, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
     if (r.status !== 0) throw new Error(`${tool} failed: ${r.stderr}`);
     const m = /@@([\d.]+) (\d+)/.exec(r.stderr);
@@ -72,38 +72,60 @@ function measure(tool: string, cmd: string, args: string[]): Measured {
 }
 
 console.log(`median of ${runs} whole-process runs (after a warm-up), warm page cache`);
-const decimals = measure('ours, decimals', process.execPath, [bundle, dir, 'decimals']);
-const lossless = measure('ours, lossless', process.execPath, [bundle, dir, 'lossless']);
+/** `desi-qso convert` of the pixel into a fresh folder (a re-run into the same one would skip it). */
+function convertArgs(precision: string): string[] {
+  const out = join(dir, `out_${precision}`);
+  rmSync(out, { recursive: true, force: true });
+  return [
+    bin,
+    'convert',
+    '--source',
+    tree,
+    '--out',
+    out,
+    '--precision',
+    precision,
+    '--summary-json',
+    join(dir, `summary_${precision}.json`),
+  ];
+}
+const ours = (precision: string): Measured => {
+  // A fresh output folder for every run, made before the timed process starts.
+  const m = measureEach(`ours, ${precision}`, () => [process.execPath, convertArgs(precision)]);
+  return m;
+};
+const decimals = ours('decimals');
+const lossless = ours('lossless');
 const fitsio = measure('fitsio', PY, [fitsTasks, 'fitsio', 'e', dir]);
 const astropy = measure('astropy', PY, [reference, dir, '-o', '/dev/null']);
-const summary = (m: Measured) => JSON.parse(m.stdout.trim().split('\n').pop() as string);
-const sd = summary(decimals);
-const sl = summary(lossless);
+const summary = (precision: string) => {
+  const s = JSON.parse(readFileSync(join(dir, `summary_${precision}.json`), 'utf8'));
+  if (s.pixels_ok !== 1) throw new Error(`desi-qso convert (${precision}) did not convert the pixel: ${JSON.stringify(s)}`);
+  return { count: s.qsos, bytesRead: s.bytes_read, parquetBytes: s.bytes_written };
+};
+const sd = summary('decimals');
+const sl = summary('lossless');
+const fileBytes = ['coadd', 'redrock'].reduce((a, p) => a + statSync(join(dir, `${p}-main-dark-99999.fits`)).size, 0);
 
 const row = (cells: Array<string | number>) => console.log(`| ${cells.join(' | ')} |`);
 console.log();
-row([`conversion of one pixel (2,500 targets, ${sd.count} good QSOs)`, 'wall s', 'peak RSS MiB', 'output', 'vs ours (decimals)']);
+row([`conversion of one pixel (2,500 targets, ${sd.count} good QSOs)`, 'wall s', 'peak RSS MiB', 'output', 'wall vs fitsio']);
 row(['---', '---:', '---:', '---', '---:']);
-const ratio = (m: Measured) => `${(m.seconds / decimals.seconds).toFixed(2)}×`;
+const ratio = (m: Measured) => `${(m.seconds / fitsio.seconds).toFixed(2)}×`;
 row([
-  'ours → Parquet, decimals (the established product)',
+  'ours: `desi-qso convert` (built bin) → Parquet, decimals (the established product)',
   decimals.seconds.toFixed(3),
   decimals.rssMib.toFixed(0),
   `${(sd.parquetBytes / 1e6).toFixed(1)} MB`,
-  '',
+  ratio(decimals),
 ]);
 row([
-  'ours → Parquet, lossless (the default)',
+  'ours: `desi-qso convert` (built bin) → Parquet, lossless (the default)',
   lossless.seconds.toFixed(3),
   lossless.rssMib.toFixed(0),
   `${(sl.parquetBytes / 1e6).toFixed(1)} MB`,
   ratio(lossless),
 ]);
-row(['fitsio + numpy → .npy', fitsio.seconds.toFixed(3), fitsio.rssMib.toFixed(0), '.npy arrays', ratio(fitsio)]);
+row(['fitsio + numpy → .npy', fitsio.seconds.toFixed(3), fitsio.rssMib.toFixed(0), '.npy arrays', '1.00×']);
 row(['astropy reference converter → JSON lines', astropy.seconds.toFixed(3), astropy.rssMib.toFixed(0), 'JSON lines', ratio(astropy)]);
-console.log(
-  `\nbytes read by ours: ${sd.bytesRead} of ${sd.fileBytes} (${((100 * sd.bytesRead) / sd.fileBytes).toFixed(2)} %); ${sd.count} QSOs × ${sd.npix} pixels`,
-);
-console.log(
-  `in-process seconds (fuse + encode + write, no start-up): decimals ${sd.seconds.toFixed(3)}, lossless ${sl.seconds.toFixed(3)}`,
-);
+console.log(`\nbytes read by ours: ${sd.bytesRead} of ${fileBytes} (${((100 * sd.bytesRead) / fileBytes).toFixed(2)} %); ${sd.count} QSOs`);

@@ -1,18 +1,15 @@
 /**
  * `desi-qso`: the command line of the pipeline. Thin: it parses flags, wires the packages together
- * through {@link convert} and friends, and prints. `desi-qso --help` lists the commands.
+ * through `convert` and friends, and prints. `desi-qso --help` lists the commands. Each command
+ * imports what it needs when it runs (the S3 SDK, DuckDB, Vega are large), so start-up stays small.
  */
 import './quiet.js';
 import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createPublicClient, formatLocation, listAll, parseManifest, startLocalArchive, sweepTable, workerSweep } from '@desi/s3-fetch';
-import { analyzeParquet, finalizeHats, writeReport } from '@desi/spectra-parquet';
 import { DR1 } from '@desi/tile-fusion';
 import { writeAtomic } from './atomic.js';
-import { convert } from './convert.js';
-import { runDemo } from './demo.js';
 import { list, parsePixels, parsePrecision, parseSelection, UsageError } from './options.js';
 import { resolveShard } from './shard.js';
 
@@ -88,6 +85,7 @@ function oneOf<T extends string>(flag: string, text: string, allowed: readonly T
 async function convertCommand(argv: string[]): Promise<number> {
   const { values: v } = parseArgs({ args: argv, options: CONVERT_FLAGS, strict: true });
   if (!v.out) throw new UsageError('convert needs --out <folder | s3://bucket/prefix>');
+  const { convert } = await import('./convert.js');
   const summary = await convert({
     source: v.source,
     out: v.out,
@@ -121,6 +119,7 @@ async function analyzeCommand(argv: string[]): Promise<number> {
     options: { json: { type: 'boolean' }, report: { type: 'string' } },
   });
   if (!positionals.length) throw new UsageError('analyze needs Parquet files or folders');
+  const { analyzeParquet, writeReport } = await import('@desi/spectra-parquet');
   const report = values.report ? (await writeReport(positionals, values.report)).analysis : await analyzeParquet(positionals);
   if (values.json) console.log(JSON.stringify(report, null, 2));
   else {
@@ -146,6 +145,7 @@ async function benchCommand(argv: string[]): Promise<number> {
       repeat: { type: 'string', default: '2' },
     },
   });
+  const { createPublicClient, listAll, startLocalArchive, sweepTable, workerSweep } = await import('@desi/s3-fetch');
   const local = v.local ? await startLocalArchive(v.bucket, v.prefix, Number(v.files), 8 << 20) : undefined;
   const endpoint = local?.endpoint ?? v.endpoint;
   try {
@@ -174,6 +174,7 @@ async function keysCommand(argv: string[]): Promise<number> {
     options: { bucket: { type: 'string', default: DR1.bucket } },
   });
   if (positionals.length !== 1) throw new UsageError('keys needs one manifest file (CSV, JSON lines or lines of paths/URLs)');
+  const { formatLocation, parseManifest } = await import('@desi/s3-fetch');
   for (const loc of parseManifest(await readFile(positionals[0], 'utf8'), values.bucket)) console.log(formatLocation(loc));
   return 0;
 }
@@ -188,6 +189,7 @@ async function finalizeCommand(argv: string[]): Promise<number> {
         .filter((e) => e.isDirectory() && existsSync(join(values.out as string, e.name, 'dataset')))
         .map((e) => join(values.out as string, e.name))
         .sort();
+  const { finalizeHats } = await import('@desi/spectra-parquet');
   if (!catalogues.length) throw new Error(`${values.out} holds no HATS catalogue (no dataset/ folder): convert with --layout hats first`);
   for (const dir of catalogues) {
     const r = await finalizeHats(dir, { name: catalogues.length === 1 ? values.name : undefined });
@@ -201,6 +203,7 @@ async function demoCommand(argv: string[]): Promise<number> {
     args: argv,
     options: { out: { type: 'string', default: 'desi-qso-demo' }, pixels: { type: 'string', default: '4' } },
   });
+  const { runDemo } = await import('./demo.js');
   const summary = await runDemo({ out: values.out, pixels: positiveInt('--pixels', values.pixels) ?? 4 });
   return summary.ok ? 0 : 1;
 }
@@ -235,6 +238,3 @@ export async function main(argv: string[]): Promise<number> {
     return 2;
   }
 }
-
-const invoked = process.argv[1] && /desi-qso|cli\.(ts|js)$/.test(process.argv[1]);
-if (invoked) main(process.argv.slice(2)).then((code) => process.exit(code));

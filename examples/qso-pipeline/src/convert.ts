@@ -3,16 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { Upload } from '@aws-sdk/lib-storage';
-import {
-  createPublicClient,
-  type DownloadItem,
-  downloadAll,
-  parseLocation,
-  parseManifest,
-  publicObjectUrl,
-  S3RangeSource,
-} from '@desi/s3-fetch';
+import type { DownloadItem } from '@desi/s3-fetch';
 import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet';
 import {
   type FuseOptions,
@@ -124,7 +115,10 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   const started = performance.now();
   const mode = o.mode ?? 'direct';
   const print = o.print ?? ((l: string) => console.log(l));
-  const s3Out = o.out.startsWith('s3://') ? parseLocation(o.out) : undefined;
+  const isLocal = !/^(s3|https?):\/\//.test(o.source);
+  // The S3 side (SDK, transports) loads only for a run that reads or writes S3.
+  const s3 = !isLocal || o.out.startsWith('s3://') ? await import('@desi/s3-fetch') : undefined;
+  const s3Out = s3 && o.out.startsWith('s3://') ? s3.parseLocation(o.out) : undefined;
   const logFile = o.logFile ?? (s3Out ? undefined : join(o.out, 'desi-qso.log'));
   if (!s3Out) {
     await mkdir(o.out, { recursive: true });
@@ -134,9 +128,9 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
     print(line);
     if (logFile) await appendFile(logFile, `${new Date().toISOString()} ${line}\n`);
   };
-  const client = createPublicClient({ endpoint: o.endpoint });
+  const client = s3?.createPublicClient({ endpoint: o.endpoint });
   const outClient = s3Out
-    ? createPublicClient({
+    ? s3?.createPublicClient({
         endpoint: o.endpoint,
         // Writing needs credentials: the usual AWS chain, or placeholders for a local test server that has none.
         credentials: o.endpoint && !process.env.AWS_ACCESS_KEY_ID ? { accessKeyId: 'local', secretAccessKey: 'local' } : 'default',
@@ -145,12 +139,11 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
 
   // 1. What to convert.
   let tasks: PixelTask[];
-  const isLocal = !/^(s3|https?):\/\//.test(o.source);
-  if (isLocal) tasks = await discoverLocal(o.source, o.filter);
+  if (!s3 || !client || isLocal) tasks = await discoverLocal(o.source, o.filter);
   else {
-    const loc = parseLocation(o.source);
+    const loc = s3.parseLocation(o.source);
     if (o.manifest) {
-      const dirs = parseManifest(await readFile(o.manifest, 'utf8'), loc.bucket);
+      const dirs = s3.parseManifest(await readFile(o.manifest, 'utf8'), loc.bucket);
       tasks = (await Promise.all(dirs.map((d) => discoverS3(client, d.bucket, d.key, o.filter)))).flat();
     } else tasks = await discoverS3(client, loc.bucket, loc.key, o.filter);
   }
@@ -191,13 +184,14 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
     );
     for (const f of results.filter((r) => r.status === 'failed')) await log(`  FAILED ${f.id}: ${f.error}`);
   };
-  const encoder = EncodePool.shared(o.encodeThreads ?? defaultEncodeThreads());
+  // One pixel gains nothing from a thread (it would only pay the thread's start-up); more pixels overlap.
+  const encoder = EncodePool.shared(o.encodeThreads ?? (queue.length > 1 ? defaultEncodeThreads() : 0));
   const worker = async () => {
     while (next < queue.length) {
       const i = next++;
       const b = Math.floor(i / batchSize);
       state[b].t0 ||= performance.now();
-      const result = await convertPixel(queue[i], o, mode, { client, outClient, s3Out, journal, encoder });
+      const result = await convertPixel(queue[i], o, mode, { s3, client, outClient, s3Out, journal, encoder });
       state[b].results.push(result);
       outcomes.push(result);
       if (state[b].results.length === state[b].size) state[b].t1 = performance.now();
@@ -270,8 +264,10 @@ async function removeIfUnchanged(path: string, sum: string | undefined): Promise
   if ((await sha256(await readFile(path))) === sum) await rm(path, { force: true });
 }
 
-async function sha256(bytes: Uint8Array): Promise<string> {
-  return createHash('sha256').update(bytes).digest('hex');
+async function sha256(bytes: Uint8Array | Uint8Array[]): Promise<string> {
+  const h = createHash('sha256');
+  for (const b of Array.isArray(bytes) ? bytes : [bytes]) h.update(b);
+  return h.digest('hex');
 }
 
 /** The input products a pixel's conversion reads under these options. */
@@ -343,7 +339,9 @@ async function verified(task: PixelTask, o: ConvertOptions, journal: Journal, ou
 
 /** What every pixel of a run shares. */
 interface RunContext {
-  client: S3Client;
+  /** The S3 package, loaded when the run reads or writes S3. */
+  s3: typeof import('@desi/s3-fetch') | undefined;
+  client: S3Client | undefined;
   outClient: S3Client | undefined;
   s3Out: { bucket: string; key: string } | undefined;
   journal: Journal;
@@ -363,7 +361,7 @@ async function convertPixel(
   task: PixelTask,
   o: ConvertOptions,
   mode: 'direct' | 'download',
-  { client, outClient, s3Out, journal, encoder }: RunContext,
+  { s3, client, outClient, s3Out, journal, encoder }: RunContext,
 ): Promise<PixelOutcome> {
   const layout = o.layout ?? 'flat';
   if (await verified(task, o, journal, o.out, !!s3Out))
@@ -375,7 +373,7 @@ async function convertPixel(
       throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
     const wanted = productsWanted(o);
     const sources: PixelSources = {};
-    if (mode === 'download' && Object.values(task.files).some((f) => f?.kind === 's3')) {
+    if (mode === 'download' && s3 && client && Object.values(task.files).some((f) => f?.kind === 's3')) {
       const workDir = join(o.workDir ?? join(s3Out ? '.desi-qso' : o.out, '.work', runTag(o.shard)), task.id.replace(/\//g, '_'));
       const items: DownloadItem[] = [];
       for (const p of wanted) {
@@ -384,7 +382,7 @@ async function convertPixel(
           items.push({ bucket: f.bucket, key: f.key, size: f.size, etag: f.etag, path: join(workDir, f.key.split('/').pop() as string) });
         else if (f?.kind === 'local') sources[p] = f.path;
       }
-      const d = await downloadAll(client, items, { outDir: workDir, journal: join(workDir, '.journal.jsonl') });
+      const d = await s3.downloadAll(client, items, { outDir: workDir, journal: join(workDir, '.journal.jsonl') });
       if (d.failed)
         throw new Error(
           `download failed: ${d.results
@@ -402,18 +400,18 @@ async function convertPixel(
       for (const p of wanted) {
         const f: FileRef | undefined = task.files[p];
         if (!f) continue;
-        if (f.kind === 'local') {
-          sources[p] = f.path;
+        if (f.kind === 'local' || !s3 || !client) {
+          sources[p] = (f as { path: string }).path;
           continue;
         }
-        sources[p] = await S3RangeSource.open(
+        sources[p] = await s3.S3RangeSource.open(
           client,
           { bucket: f.bucket, key: f.key },
           {
             ...RANGE_TUNING,
             size: f.size,
             etag: f.etag,
-            objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
+            objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? s3.publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
           },
         );
       }
@@ -431,20 +429,22 @@ async function convertPixel(
     if (mode === 'direct' || !downloaded)
       for (const [p, io] of Object.entries(fused.io)) {
         const src = sources[p as Product];
-        read += src instanceof S3RangeSource ? src.stats.bytesFetched : (io?.bytes ?? 0);
+        read += s3 && src instanceof s3.S3RangeSource ? src.stats.bytesFetched : (io?.bytes ?? 0);
       }
     const count = fused.count;
-    const bytes = await encoder.encode(fused);
+    const parts = await encoder.encode(fused);
+    const size = parts.reduce((a, p) => a + p.length, 0);
     const rel = outputPath(task, count, layout);
     if (s3Out) {
       const key = `${s3Out.key.replace(/\/?$/, '/')}${rel}`;
+      const { Upload } = await import('@aws-sdk/lib-storage');
       await new Upload({
         client: outClient as S3Client,
-        params: { Bucket: s3Out.bucket, Key: key, Body: bytes },
+        params: { Bucket: s3Out.bucket, Key: key, Body: Buffer.concat(parts) },
         partSize: 8 << 20,
       }).done();
     } else {
-      await writeAtomic(join(o.out, rel), bytes, runTag(o.shard));
+      await writeAtomic(join(o.out, rel), parts, runTag(o.shard));
     }
     const previous = journal.get(task.id);
     await journal.record({
@@ -452,15 +452,15 @@ async function convertPixel(
       status: 'ok',
       output: rel,
       rows: count,
-      bytes: bytes.length,
-      sha256: await sha256(bytes),
+      bytes: size,
+      sha256: await sha256(parts),
       options: outputOptions(o),
       inputs: inputIdentity(task, o),
     });
     // A reconversion under other options may name its file differently (another count): the earlier
     // file was this pipeline's, recorded with its checksum, so it goes if it is still exactly that.
     if (!s3Out && previous?.output && previous.output !== rel) await removeIfUnchanged(join(o.out, previous.output), previous.sha256);
-    return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: bytes.length };
+    return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: size };
   } catch (e) {
     const error = (e as Error).message;
     await journal.record({ id: task.id, status: 'failed', error });

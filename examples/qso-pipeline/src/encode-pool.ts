@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { encodeSpectraParquet, type SpectraBatch } from '@desi/spectra-parquet';
+import { encodeSpectraParquetChunks, type SpectraBatch } from '@desi/spectra-parquet';
 
 /** Encoder threads by default: one fewer than the cores (the main thread fetches and fuses), at most 4. */
 export function defaultEncodeThreads(): number {
@@ -28,7 +28,7 @@ export class EncodePool {
   /** Callers waiting for a thread; given undefined when no thread is left (they encode in place). */
   private readonly waiting: Array<(w: Worker | undefined) => void> = [];
   /** The job each busy thread is on. */
-  private readonly busy = new Map<Worker, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
+  private readonly busy = new Map<Worker, { resolve: (b: Uint8Array[]) => void; reject: (e: Error) => void }>();
   private threads = 0;
   private respawns = 0;
   private closed = false;
@@ -58,7 +58,7 @@ export class EncodePool {
     w.on('message', (m: { bytes?: Uint8Array; error?: string }) => {
       const job = this.busy.get(w);
       this.busy.delete(w);
-      if (m.bytes) job?.resolve(m.bytes);
+      if (m.bytes) job?.resolve([m.bytes]);
       else job?.reject(new Error(`Parquet encoding failed: ${m.error}`));
       this.release(w);
     });
@@ -88,14 +88,17 @@ export class EncodePool {
     }
   }
 
-  /** Parquet bytes of one batch (its large buffers are transferred to the encoding thread). */
-  async encode(batch: SpectraBatch): Promise<Uint8Array> {
+  /**
+   * Parquet bytes of one batch, as the file's pieces in order (its large buffers are transferred to
+   * the encoding thread; in place, the pieces are never concatenated).
+   */
+  async encode(batch: SpectraBatch): Promise<Uint8Array[]> {
     const w = this.idle.pop() ?? (this.threads ? await new Promise<Worker | undefined>((r) => this.waiting.push(r)) : undefined);
-    if (!w) return encodeSpectraParquet(batch);
+    if (!w) return encodeSpectraParquetChunks(batch);
     const b = batchOf(batch);
     // Move, not copy, the big arrays (each buffer once; small ones may share Node's pool and are copied).
     const transfer = [...new Set([b.flux, b.ivar, b.mask].filter((a) => a.byteLength >= 1 << 16).map((a) => a.buffer as ArrayBuffer))];
-    return new Promise<Uint8Array>((resolve, reject) => {
+    return new Promise<Uint8Array[]>((resolve, reject) => {
       w.ref();
       this.busy.set(w, { resolve, reject });
       w.postMessage({ batch: b }, transfer);

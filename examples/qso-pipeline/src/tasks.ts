@@ -1,7 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { listLeafDirectories } from '@desi/s3-fetch';
 import { fileName, type PixelId, PRODUCTS, type Product, parsePixelPath } from '@desi/tile-fusion';
 
 /** Where one product of a pixel lives. */
@@ -81,6 +80,7 @@ export async function discoverS3(client: S3Client, bucket: string, prefix: strin
   const below = base.split('healpix/')[1] ?? '';
   const depth = below.split('/').filter(Boolean).length;
   const levels = Math.max(0, 4 - depth);
+  const { listLeafDirectories } = await import('@desi/s3-fetch');
   const dirs = await listLeafDirectories(client, bucket, base, levels);
   const tasks: PixelTask[] = [];
   for (const d of dirs) {

@@ -12,7 +12,7 @@ import { FIXTURE_PIXELS, HEALPIX_ROOT, listFiles, readRows, reference, uploadTre
 
 const BUCKET = 'desidata';
 const SOURCE = `s3://${BUCKET}/${DR1.prefix}`;
-const CLI = join(import.meta.dirname, '..', 'src', 'cli.ts');
+const CLI = join(import.meta.dirname, '..', 'src', 'bin.ts');
 const quiet = () => {};
 
 let endpoint: string;

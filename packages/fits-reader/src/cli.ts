@@ -121,14 +121,3 @@ export async function main(argv: string[]): Promise<number> {
     await fits.close();
   }
 }
-
-const invoked = process.argv[1] && /fits-inspect|cli\.(ts|js)$/.test(process.argv[1]);
-if (invoked) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e instanceof FitsError ? `error: ${e.message}` : e);
-      process.exit(1);
-    },
-  );
-}

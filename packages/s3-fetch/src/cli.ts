@@ -61,14 +61,3 @@ export async function main(argv: string[]): Promise<number> {
     await stop?.();
   }
 }
-
-const invoked = process.argv[1] && /s3-fetch|cli\.(ts|js)$/.test(process.argv[1]);
-if (invoked) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(1);
-    },
-  );
-}

@@ -30,14 +30,3 @@ export async function main(argv: string[]): Promise<number> {
   }
   return report.ok ? 0 : 1;
 }
-
-const invoked = process.argv[1] && /spectra-parquet|cli\.(ts|js)$/.test(process.argv[1]);
-if (invoked) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (e) => {
-      console.error(e instanceof Error ? e.message : e);
-      process.exit(2);
-    },
-  );
-}

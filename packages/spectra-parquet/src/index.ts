@@ -9,6 +9,7 @@ export {
   type ByteSinkLike,
   batchMetadata,
   encodeSpectraParquet,
+  encodeSpectraParquetChunks,
   parquetFileName,
   parseParquetFileName,
   SpectraParquetWriter,

@@ -1,7 +1,5 @@
 import { writeFile } from 'node:fs/promises';
-import { DuckDBInstance } from '@duckdb/node-api';
-import * as vega from 'vega';
-import { compile, type TopLevelSpec } from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
 import { type AnalyzeReport, analyzeParquet, parquetFiles } from './analyze.js';
 
 /** Options of {@link writeReport}. */
@@ -24,7 +22,9 @@ export interface ReportSummary {
   spectra: Array<{ targetId: string; points: number }>;
 }
 
+/** Vega and Vega-Lite (large) load on the first chart, not when the package is imported. */
 async function svgOf(spec: TopLevelSpec): Promise<string> {
+  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -54,6 +54,7 @@ export async function writeReport(paths: string[], out: string, o: ReportOptions
   const files = (await parquetFiles(paths)).filter((f) =>
     analysis.files.find((r) => r.path === f)?.problems.every((p) => !p.startsWith('unreadable')),
   );
+  const { DuckDBInstance } = await import('@duckdb/node-api');
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   let zs: number[] = [];

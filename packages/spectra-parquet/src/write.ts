@@ -188,10 +188,15 @@ export class SpectraParquetWriter {
 }
 
 /**
- * Encode a batch as Parquet bytes in memory (synchronous; needs the native ZSTD binding, or
- * `await loadZstd()` once where only the WebAssembly one loads).
+ * Encode a batch as Parquet in memory, as the file's pieces in order (magic, pages, footer): callers
+ * that write or hash them one by one never hold a second, concatenated copy. Synchronous; needs the
+ * native ZSTD binding, or `await loadZstd()` once where only the WebAssembly one loads.
+ *
+ * @example
+ * const parts = encodeSpectraParquetChunks(fused);
+ * await fh.writev(parts);
  */
-export function encodeSpectraParquet(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array {
+export function encodeSpectraParquetChunks(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array[] {
   checkBatch(batch);
   const shape = shapeOf(batch);
   const enc = new ParquetEncoder(spectraColumns(shape), {
@@ -206,6 +211,12 @@ export function encodeSpectraParquet(batch: SpectraBatch, o: WriteOptions = {}):
     for (const c of enc.rowGroup(batchColumns(batch, shape, a, b), b - a)) parts.push(c);
   }
   parts.push(enc.finish(batchMetadata(batch, o.metadata)));
+  return parts;
+}
+
+/** Encode a batch as Parquet bytes in memory (one buffer; see {@link encodeSpectraParquetChunks}). */
+export function encodeSpectraParquet(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array {
+  const parts = encodeSpectraParquetChunks(batch, o);
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;
   for (const p of parts) {

@@ -103,8 +103,30 @@ export function applyPrecision(
   return { wavelength: roundAll(s.wavelength, nw), flux: roundAll(s.flux, nf), ivar: roundAll(s.ivar, nf) };
 }
 
+/**
+ * {@link pyRound} over an array, with its fast path inlined (the same arithmetic, so the same bits):
+ * millions of values per pixel, where a call per value showed in profiles.
+ */
 function roundAll(a: Float32Array | Float64Array, n: number): Float64Array {
   const out = new Float64Array(a.length);
-  for (let i = 0; i < a.length; i++) out[i] = pyRound(a[i], n);
+  const p = POW10[n] ?? 10 ** n;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i];
+    const ax = x < 0 ? -x : x;
+    const y = ax * p;
+    // NaN, ±inf and huge values fail this test and take the general path.
+    if (y < 2 ** 52) {
+      const fl = Math.floor(y);
+      const frac = y - fl;
+      const d = frac - 0.5;
+      if ((d < 0 ? -d : d) > y * 2 ** -50 + 2 ** -60) {
+        const v = (frac > 0.5 ? fl + 1 : fl) / p;
+        // x < 0 gives -v; ±0 gives x itself (keeping the sign of zero, as pyRound does).
+        out[i] = x < 0 ? -v : x === 0 ? x : v;
+        continue;
+      }
+    }
+    out[i] = pyRound(x, n);
+  }
   return out;
 }

@@ -284,4 +284,27 @@ describe('precision', () => {
     expect(pyRound(2.675, 2)).toBe(2.67); // 2.675 is below the tie in binary
     expect(pyRound(3600.8000000000002, 2)).toBe(3600.8);
   });
+
+  it('decimals over whole spectra give pyRound bit for bit (ties, zeros of both signs, NaN, ±inf, tiny and huge values)', async () => {
+    const { pyRound } = await import('../src/index.js');
+    const { applyPrecision } = await import('../src/precision.js');
+    let s = 7;
+    const rnd = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+    const special = [0, -0, Number.NaN, Infinity, -Infinity, 0.0078125, -0.0078125, 2.675, 1e-9, -1e-9, 5e-7, -5e-7, 1e21, 3.4e38, 1.4e-45];
+    const flux = Float32Array.from({ length: 20_000 }, (_, i) =>
+      i < special.length ? special[i] : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8 - 4),
+    );
+    // Exact decimal ties of float32 values: k/2^7 has at most 7 binary digits after the point.
+    for (let i = 0; i < 500; i++) flux[special.length + i] = (Math.floor(rnd() * 1e4) + 0.5) / 128;
+    const ivar = flux.map((v) => v * 3);
+    const wavelength = Float64Array.from({ length: 100 }, (_, i) => 3600 + i * 0.8000000000000682);
+    const r = applyPrecision({ wavelength, flux, ivar } as never, { mode: 'decimals' });
+    const same = (a: number, b: number) => Object.is(a, b);
+    for (let i = 0; i < flux.length; i++) {
+      if (!same(r.flux[i], pyRound(flux[i], 6))) expect(r.flux[i], `flux[${i}] = ${flux[i]}`).toBe(pyRound(flux[i], 6));
+      if (!same(r.ivar[i], pyRound(ivar[i], 6))) expect(r.ivar[i]).toBe(pyRound(ivar[i], 6));
+    }
+    for (let i = 0; i < wavelength.length; i++) expect(r.wavelength[i]).toBe(pyRound(wavelength[i], 2));
+    expect(Object.is(r.flux[1], -0)).toBe(true);
+  });
 });

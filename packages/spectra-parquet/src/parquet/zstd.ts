@@ -5,7 +5,7 @@
  * WebAssembly (`@bokuweb/zstd-wasm`), which needs one `await loadZstd()` first. Both write standard
  * zstd frames, which is what Parquet's ZSTD codec is. `DESI_ZSTD=wasm` forces the WebAssembly one.
  */
-import { createRequire } from 'node:module';
+import { lazyRequire } from '../lazy-require.js';
 
 /** A synchronous zstd compressor. */
 export interface Zstd {
@@ -18,6 +18,8 @@ interface NativeEncoder {
 }
 
 let native: Zstd | null | undefined;
+/** Why the native binding did not load (kept for the error message). */
+let nativeError: unknown;
 let wasm: Zstd | undefined;
 let wasmLoading: Promise<Zstd> | undefined;
 
@@ -30,9 +32,7 @@ function loadNative(): Zstd | null {
   native = null;
   if (wantWasm()) return null;
   try {
-    // CommonJS builds have `require`; ES modules make one. The binding is a CommonJS package.
-    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
-    const { Encoder } = req('@toondepauw/node-zstd') as { Encoder: new (level: number) => NativeEncoder };
+    const { Encoder } = lazyRequire('@toondepauw/node-zstd') as { Encoder: new (level: number) => NativeEncoder };
     const encoders = new Map<number, NativeEncoder>();
     native = {
       backend: 'native',
@@ -43,7 +43,8 @@ function loadNative(): Zstd | null {
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       },
     };
-  } catch {
+  } catch (e) {
+    nativeError = e;
     native = null;
   }
   return native;
@@ -78,7 +79,8 @@ export function requireZstd(): Zstd {
   const z = zstdSync();
   if (!z)
     throw new Error(
-      'ZSTD: the native binding (@toondepauw/node-zstd) is not available on this platform; call `await loadZstd()` once to use the WebAssembly build',
+      `ZSTD: the native binding (@toondepauw/node-zstd) did not load (${nativeError instanceof Error ? nativeError.message : 'DESI_ZSTD=wasm'}); call \`await loadZstd()\` once to use the WebAssembly build`,
+      { cause: nativeError },
     );
   return z;
 }
