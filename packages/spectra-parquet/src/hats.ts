@@ -1,9 +1,18 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { parquetMetadata } from 'hyparquet';
-import { ByteWriter } from 'hyparquet-writer';
-import { writeMetadata } from 'hyparquet-writer/src/metadata.js';
+import type { parquetMetadata } from 'hyparquet';
 import { VERSION } from './schema.js';
+
+/** The Parquet footer reader and writer, loaded by finalize only (writers of spectra never need them). */
+async function footerTools() {
+  const [{ parquetMetadata }, { ByteWriter }, { writeMetadata }] = await Promise.all([
+    import('hyparquet'),
+    import('hyparquet-writer'),
+    import('hyparquet-writer/src/metadata.js'),
+  ]);
+  return { parquetMetadata, ByteWriter, writeMetadata };
+}
+type FooterTools = Awaited<ReturnType<typeof footerTools>>;
 
 /** HEALPix order of DESI's pixels (nside 64). */
 export const HATS_ORDER = 6;
@@ -23,7 +32,7 @@ async function atomicWrite(path: string, data: string | Uint8Array): Promise<voi
 }
 
 /** A footer-only Parquet file: `PAR1`, the thrift FileMetaData, its length, `PAR1`. */
-function footerOnly(meta: ReturnType<typeof parquetMetadata>): Uint8Array {
+function footerOnly({ ByteWriter, writeMetadata }: FooterTools, meta: ReturnType<typeof parquetMetadata>): Uint8Array {
   const w = new ByteWriter();
   w.appendUint32(0x31524150); // "PAR1"
   const start = w.offset;
@@ -67,6 +76,8 @@ export interface HatsOptions {
  * glob and hive partitioning.
  */
 export async function finalizeHats(root: string, o: HatsOptions = {}): Promise<{ partitions: number; rows: number; bytes: number }> {
+  const tools = await footerTools();
+  const { parquetMetadata } = tools;
   const parts = await partitions(root);
   let rows = 0;
   let bytes = 0;
@@ -85,8 +96,8 @@ export async function finalizeHats(root: string, o: HatsOptions = {}): Promise<{
   }
   await atomicWrite(join(root, 'partition_info.csv'), `Norder,Npix\n${parts.map((p) => `${p.order},${p.npix}`).join('\n')}\n`);
   if (common) {
-    await atomicWrite(join(root, 'dataset', '_common_metadata'), footerOnly({ ...common, num_rows: 0n, row_groups: [] }));
-    await atomicWrite(join(root, 'dataset', '_metadata'), footerOnly({ ...common, num_rows: BigInt(rows), row_groups: rowGroups }));
+    await atomicWrite(join(root, 'dataset', '_common_metadata'), footerOnly(tools, { ...common, num_rows: 0n, row_groups: [] }));
+    await atomicWrite(join(root, 'dataset', '_metadata'), footerOnly(tools, { ...common, num_rows: BigInt(rows), row_groups: rowGroups }));
   }
   const name = o.name ?? root.replace(/\/+$/, '').split('/').pop();
   const props: Record<string, string | number> = {

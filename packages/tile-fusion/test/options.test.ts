@@ -294,8 +294,8 @@ describe('precision', () => {
     const flux = Float32Array.from({ length: 20_000 }, (_, i) =>
       i < special.length ? special[i] : (rnd() - 0.5) * 10 ** Math.floor(rnd() * 8 - 4),
     );
-    // Exact decimal ties of float32 values: k/2^7 has at most 7 binary digits after the point.
-    for (let i = 0; i < 500; i++) flux[special.length + i] = (Math.floor(rnd() * 1e4) + 0.5) / 128;
+    // Exact ties at 6 decimals: an odd k/2^7 has exactly 7 decimals, the last a 5 (and is a float32).
+    for (let i = 0; i < 500; i++) flux[special.length + i] = (2 * Math.floor(rnd() * 1e4) + 1) / 128;
     const ivar = flux.map((v) => v * 3);
     const wavelength = Float64Array.from({ length: 100 }, (_, i) => 3600 + i * 0.8000000000000682);
     const r = applyPrecision({ wavelength, flux, ivar } as never, { mode: 'decimals' });
