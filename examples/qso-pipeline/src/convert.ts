@@ -4,7 +4,7 @@ import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/p
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { DownloadItem } from '@desi/s3-fetch';
-import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet';
+import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet/writer';
 import {
   type FuseOptions,
   FusionError,

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { encodeSpectraParquetChunks, type SpectraBatch } from '@desi/spectra-parquet';
+import { encodeSpectraParquetChunks, type SpectraBatch } from '@desi/spectra-parquet/writer';
 
 /** Encoder threads by default: one fewer than the cores (the main thread fetches and fuses), at most 4. */
 export function defaultEncodeThreads(): number {

@@ -3,7 +3,7 @@
  * pixel, so it runs here while the main thread keeps fetching and fusing the next pixels.
  */
 import { parentPort } from 'node:worker_threads';
-import { encodeSpectraParquet, type SpectraBatch } from '@desi/spectra-parquet';
+import { encodeSpectraParquet, type SpectraBatch } from '@desi/spectra-parquet/writer';
 
 parentPort?.on('message', ({ batch }: { batch: SpectraBatch }) => {
   try {

@@ -109,12 +109,12 @@ const previousProps = () => {
 
 const candidates: Array<{ name: string; write: () => Uint8Array; data: SpectraBatch }> = [
   {
-    name: 'ours: specialised writer, BYTE_STREAM_SPLIT + ZSTD-3 (native binding)',
+    name: 'ours: specialised writer, BYTE_STREAM_SPLIT + ZSTD-1 (native binding)',
     write: () => encodeSpectraParquet(batch),
     data: batch,
   },
-  { name: 'specialised writer, ZSTD-1 (native binding)', write: () => encodeSpectraParquet(batch, { compressionLevel: 1 }), data: batch },
-  { name: 'specialised writer, ZSTD-3 (WebAssembly zstd fallback)', write: withZstd(batch, wasmZstd), data: batch },
+  { name: 'specialised writer, ZSTD-3 (native binding)', write: () => encodeSpectraParquet(batch, { compressionLevel: 3 }), data: batch },
+  { name: 'specialised writer, ZSTD-1 (WebAssembly zstd fallback)', write: withZstd(batch, wasmZstd, 1), data: batch },
   {
     name: 'previous: parquet-wasm ZSTD, dictionary + BYTE_STREAM_SPLIT fallback (floats only)',
     write: pwWrite(batch, previousProps),

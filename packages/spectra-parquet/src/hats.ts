@@ -1,7 +1,7 @@
 import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { parquetMetadata } from 'hyparquet';
-import { VERSION } from './schema.js';
+import { VERSION } from './version.js';
 
 /** The Parquet footer reader and writer, loaded by finalize only (writers of spectra never need them). */
 async function footerTools() {

@@ -1,21 +1,11 @@
-import type * as Arrow from 'apache-arrow';
+import * as arrow from 'apache-arrow';
 import { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
-import { lazyRequire } from './lazy-require.js';
 
-/** apache-arrow loads on the first Arrow call, so writing Parquet never pays for it. */
-let arrowModule: typeof Arrow | undefined;
-function arrowLib(): typeof Arrow {
-  arrowModule ??= lazyRequire('apache-arrow') as typeof Arrow;
-  return arrowModule;
-}
+export { VERSION } from './version.js';
 
-/** Package version recorded in every file. */
-export const VERSION = '0.0.0';
+type ListChild = arrow.Float32 | arrow.Float64 | arrow.Int32;
 
-type ListChild = Arrow.Float32 | Arrow.Float64 | Arrow.Int32;
-
-function listOf(child: ListChild): Arrow.List<ListChild> {
-  const arrow = arrowLib();
+function listOf(child: ListChild): arrow.List<ListChild> {
   return new arrow.List(new arrow.Field('element', child, false));
 }
 
@@ -24,9 +14,8 @@ function listOf(child: ListChild): Arrow.List<ListChild> {
  * flux/ivar are list<float32>, or list<float64> when the values were rounded to decimals (the
  * established product: rounded values are not float32 numbers); mask_array is list<int32>.
  */
-export function spectraSchema(opts: { camera: 'concat' | 'brz'; roundedSpectra: boolean }): Arrow.Schema {
-  const arrow = arrowLib();
-  const f = (name: string, type: Arrow.DataType, nullable = false) => new arrow.Field(name, type, nullable);
+export function spectraSchema(opts: { camera: 'concat' | 'brz'; roundedSpectra: boolean }): arrow.Schema {
+  const f = (name: string, type: arrow.DataType, nullable = false) => new arrow.Field(name, type, nullable);
   const specType = opts.roundedSpectra ? new arrow.Float64() : new arrow.Float32();
   return new arrow.Schema([
     f('target_id', new arrow.Int64()),
@@ -51,13 +40,12 @@ export function spectraSchema(opts: { camera: 'concat' | 'brz'; roundedSpectra: 
   ]);
 }
 
-function listData(type: Arrow.List<ListChild>, values: ArrayLike<number>, rows: number, per: number) {
-  const arrow = arrowLib();
+function listData(type: arrow.List<ListChild>, values: ArrayLike<number>, rows: number, per: number) {
   const child = type.children[0].type as ListChild;
   const Ctor = child instanceof arrow.Float32 ? Float32Array : child instanceof arrow.Float64 ? Float64Array : Int32Array;
   const data = values instanceof Ctor ? values : Ctor.from(values);
   // makeData's overloads cannot be picked from a union element type; the props are right for each.
-  const make = arrow.makeData as unknown as (props: Record<string, unknown>) => Arrow.Data<Arrow.List<ListChild>>;
+  const make = arrow.makeData as unknown as (props: Record<string, unknown>) => arrow.Data<arrow.List<ListChild>>;
   return make({
     type,
     length: rows,
@@ -75,22 +63,20 @@ function repeatedGrid(grid: Float64Array, rows: number, f32: boolean): Float32Ar
 }
 
 /** Nullable primitive vector: NaN (or a missing column) becomes null. */
-function nullable<T extends Arrow.Float32 | Arrow.Float64 | Arrow.Int32>(
+function nullable<T extends arrow.Float32 | arrow.Float64 | arrow.Int32>(
   type: T,
   values: ArrayLike<number> | undefined,
   rows: number,
-): Arrow.Vector<T> {
-  const arrow = arrowLib();
+): arrow.Vector<T> {
   const arr = Array.from({ length: rows }, (_, i) => {
     const v = values?.[i];
     return v === undefined || Number.isNaN(v) ? null : v;
   });
-  return arrow.vectorFromArray(arr, type) as Arrow.Vector<T>;
+  return arrow.vectorFromArray(arr, type) as arrow.Vector<T>;
 }
 
 /** Arrow columns of a batch, in schema order. */
-export function toArrowTable(b: SpectraBatch): Arrow.Table {
-  const arrow = arrowLib();
+export function toArrowTable(b: SpectraBatch): arrow.Table {
   const rounded = !(b.flux instanceof Float32Array);
   const schema = spectraSchema({ camera: b.camera, roundedSpectra: rounded });
   const n = b.count;
@@ -98,9 +84,9 @@ export function toArrowTable(b: SpectraBatch): Arrow.Table {
   if (b.flux.length !== n * npix || b.ivar.length !== n * npix || b.mask.length !== n * npix) {
     throw new RangeError(`spectra arrays must hold count × wavelength.length = ${n * npix} values`);
   }
-  const type = (name: string) => schema.fields.find((f) => f.name === name)?.type as Arrow.List<ListChild>;
+  const type = (name: string) => schema.fields.find((f) => f.name === name)?.type as arrow.List<ListChild>;
   const str = (v: string[] | undefined) => arrow.vectorFromArray(v ?? new Array(n).fill(null), new arrow.Utf8());
-  const columns: Record<string, Arrow.Vector> = {
+  const columns: Record<string, arrow.Vector> = {
     target_id: arrow.makeVector(b.targetId),
     ra: arrow.makeVector(b.ra),
     dec: arrow.makeVector(b.dec),

@@ -2,7 +2,7 @@ import { batchColumns, checkBatch, type SpectraShape, shapeOf, spectraColumns } 
 import type { SpectraBatch } from './input.js';
 import { ParquetEncoder } from './parquet/encoder.js';
 import { loadZstd, type Zstd } from './parquet/zstd.js';
-import { VERSION } from './schema.js';
+import { VERSION } from './version.js';
 
 /** Options of {@link writeSpectraParquet}, {@link encodeSpectraParquet} and {@link SpectraParquetWriter}. */
 export interface WriteOptions {
@@ -10,7 +10,7 @@ export interface WriteOptions {
   rowGroupSize?: number;
   /** Extra key-value metadata. */
   metadata?: Record<string, string>;
-  /** ZSTD level (default 3; 1 is faster, higher levels smaller and slower). */
+  /** ZSTD level (default 1; higher levels are slower and, on noisy spectra, barely smaller). */
   compressionLevel?: number;
   /** Target uncompressed bytes per data page of the spectra columns (default 1 MiB). */
   pageSize?: number;

@@ -13,7 +13,7 @@ import { requireZstd, type Zstd } from './zstd.js';
 
 /** Options of {@link ParquetEncoder}. */
 export interface EncoderOptions {
-  /** ZSTD level (default 3). */
+  /** ZSTD level (default 1: on spectra as small as 3 and faster; see docs/decisions.md). */
   compressionLevel?: number;
   /** Target uncompressed bytes per data page of a list column (default 1 MiB); pages end at row boundaries. */
   pageSize?: number;
@@ -46,7 +46,7 @@ export class ParquetEncoder {
     readonly columns: readonly ColumnSpec[],
     private readonly o: EncoderOptions = {},
   ) {
-    this.level = o.compressionLevel ?? 3;
+    this.level = o.compressionLevel ?? 1;
     this.pageSize = o.pageSize ?? 1 << 20;
     this.zstd = o.zstd ?? requireZstd();
     for (const c of columns)

@@ -1,0 +1,2 @@
+/** Package version recorded in every file. */
+export const VERSION = '0.0.0';
