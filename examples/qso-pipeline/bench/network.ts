@@ -78,7 +78,12 @@ async function pixelFiles(p: PixelId & { ntargets: number }): Promise<Record<'co
   return paths;
 }
 
-async function startLink(): Promise<{ endpoint: string; cpuMs: () => Promise<number>; stop: () => Promise<void> }> {
+async function startLink(): Promise<{
+  endpoint: string;
+  cpuMs: () => Promise<number>;
+  bytes: () => Promise<number>;
+  stop: () => Promise<void>;
+}> {
   const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), join(here, 'link-server.ts')], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -102,12 +107,17 @@ async function startLink(): Promise<{ endpoint: string; cpuMs: () => Promise<num
     child.stdin.write('cpu\n');
     return Number((await line).replace(/^CPU /, ''));
   };
+  const bytes = async () => {
+    const line = nextLine();
+    child.stdin.write('bytes\n');
+    return Number((await line).replace(/^BYTES /, ''));
+  };
   const stop = () =>
     new Promise<void>((r) => {
       child.once('exit', () => r());
       child.stdin.end();
     });
-  return { endpoint, cpuMs, stop };
+  return { endpoint, cpuMs, bytes, stop };
 }
 
 /** Throughput and round trip of the shaped link, measured with plain ranged GETs. */
@@ -181,6 +191,15 @@ async function inner(): Promise<number> {
     const serverCpu0 = await link.cpuMs();
     const cpu0 = process.cpuUsage();
     const machine0 = await machineCpu();
+    // The link's payload every 250 ms while the run goes: where it runs below the link rate, and for how long.
+    const timeline: Array<[number, number]> = [[0, await link.bytes()]];
+    let running = true;
+    const sampler = (async () => {
+      while (running) {
+        await new Promise((r) => setTimeout(r, 250));
+        timeline.push([(performance.now() - t) / 1000, await link.bytes()]);
+      }
+    })();
     const passes = await Promise.all(
       Array.from({ length: PASSES }, (_, i) =>
         convert({
@@ -193,6 +212,8 @@ async function inner(): Promise<number> {
       ),
     );
     const steadySecs = (performance.now() - t) / 1000;
+    running = false;
+    await sampler;
     const cpu = process.cpuUsage(cpu0);
     const machine = cpuShares(machine0, await machineCpu());
     const serverCpu = (await link.cpuMs()) - serverCpu0;
@@ -214,6 +235,19 @@ async function inner(): Promise<number> {
         `${(((cpuPerPixel.pipeline + cpuPerPixel.server) * steadyPixels) / steadySecs).toFixed(2)} of ${availableParallelism()} cores busy`,
     );
     const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
+    // The link floor: the run's bytes at the measured link rate. The tail: from the last moment the link
+    // ran at half its rate or more to the end (pixels finishing alone, the link mostly idle).
+    const payload = timeline[timeline.length - 1][1] - timeline[0][1];
+    const floorSecs = payload / 1e6 / link0.mbps;
+    const rates = timeline.slice(1).map(([s1, b1], i) => ({ at: s1, mbps: (b1 - timeline[i][1]) / 1e6 / (s1 - timeline[i][0]) }));
+    const lastBusy = [...rates].reverse().find((r) => r.mbps >= link0.mbps / 2)?.at ?? steadySecs;
+    const body = rates.filter((r) => r.at > 1 && r.at <= lastBusy);
+    const bodyRate = body.reduce((a, r) => a + r.mbps, 0) / Math.max(1, body.length);
+    console.log(
+      `  link: ${(payload / 1e6).toFixed(1)} MB of payload, floor ${floorSecs.toFixed(1)} s at ${link0.mbps.toFixed(1)} MB/s → run ${(steadySecs / floorSecs).toFixed(2)}× the floor; ` +
+        `${bodyRate.toFixed(1)} MB/s (${pct(bodyRate / link0.mbps)} of the link) until ${lastBusy.toFixed(1)} s, then a ${(steadySecs - lastBusy).toFixed(1)} s tail`,
+    );
+    console.log(`  link MB/s per 250 ms: ${rates.map((r) => r.mbps.toFixed(0)).join(' ')}`);
     console.log(
       `  machine CPU: user ${pct(machine.user)}, kernel ${pct(machine.system)}, softirq (network) ${pct(machine.softirq)}, idle ${pct(machine.idle)}`,
     );
@@ -241,7 +275,7 @@ async function inner(): Promise<number> {
     await mkdir(join(here, '..', '.bench'), { recursive: true });
     await writeFile(
       join(here, '..', '.bench', 'network-results.json'),
-      `${JSON.stringify({ link: link0, download, direct, steady, speedup, cpuPerPixel, machine }, null, 2)}\n`,
+      `${JSON.stringify({ link: link0, download, direct, steady, speedup, cpuPerPixel, machine, floorSecs, timeline }, null, 2)}\n`,
     );
     return download.pixels_failed || direct.pixels_failed || steady.pixels_failed ? 1 : 0;
   } finally {

@@ -1,4 +1,4 @@
-import { mkdir, open, rename, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /**
@@ -8,14 +8,20 @@ import { dirname } from 'node:path';
 export async function writeAtomic(path: string, data: string | Uint8Array | Uint8Array[], tag = 'all'): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.tmp-${tag}-${process.pid}`;
-  if (Array.isArray(data)) {
-    // The pieces of a file as encoded, written in order without joining them first.
-    const fh = await open(tmp, 'w');
-    try {
-      for (let i = 0; i < data.length; i += 512) await fh.writev(data.slice(i, i + 512));
-    } finally {
-      await fh.close();
-    }
-  } else await writeFile(tmp, data);
-  await rename(tmp, path);
+  try {
+    if (Array.isArray(data)) {
+      // The pieces of a file as encoded, written in order without joining them first.
+      const fh = await open(tmp, 'w');
+      try {
+        for (let i = 0; i < data.length; i += 512) await fh.writev(data.slice(i, i + 512));
+      } finally {
+        await fh.close();
+      }
+    } else await writeFile(tmp, data);
+    await rename(tmp, path);
+  } catch (e) {
+    // A half-written file (a full disk, a failed rename) never stays behind.
+    await rm(tmp, { force: true });
+    throw e;
+  }
 }

@@ -17,8 +17,10 @@ import {
 import { writeAtomic } from './atomic.js';
 import { defaultEncodeThreads, EncodePool } from './encode-pool.js';
 import { Journal } from './journal.js';
+import { planTasks, type RejectedEntry } from './plan.js';
+import { acquireRunLock, processAlive } from './run-lock.js';
 import { type Shard, shardOf } from './shard.js';
-import { discoverLocal, discoverS3, type FileRef, type PixelTask, type TaskFilter } from './tasks.js';
+import type { FileRef, PixelTask, TaskFilter } from './tasks.js';
 
 /** DR1's HEALPix pixels across all surveys and programs (for projections). */
 export const DR1_PIXELS = 12207;
@@ -67,6 +69,11 @@ export interface ConvertOptions {
   print?: (line: string) => void;
   /** A live progress line on a TTY. */
   progressBar?: boolean;
+  /**
+   * Handle SIGINT and SIGTERM: stop taking pixels, let those in flight finish, log "interrupted" and
+   * return the summary (a second signal exits at once). The CLI sets it.
+   */
+  handleSignals?: boolean;
 }
 
 /** The summary file's content (a stable interface: scripts read these keys). */
@@ -86,6 +93,12 @@ export interface ConvertSummary {
   mode: 'direct' | 'download';
   shard?: string;
   failures: Array<{ pixel: string; error: string }>;
+  /** Set when the run stopped early: a signal (`interrupted`) or a full disk (`disk-full`). */
+  stopped?: 'interrupted' | 'disk-full';
+  /** The signal that interrupted the run. */
+  signal?: string;
+  /** Pixels the run never started because it stopped. */
+  pixels_not_started?: number;
 }
 
 interface PixelOutcome {
@@ -95,6 +108,8 @@ interface PixelOutcome {
   bytesRead: number;
   bytesWritten: number;
   error?: string;
+  /** The error's code (a FusionError's, or a system error's such as ENOSPC). */
+  code?: string;
 }
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
@@ -119,15 +134,6 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   // The S3 side (SDK, transports) loads only for a run that reads or writes S3.
   const s3 = !isLocal || o.out.startsWith('s3://') ? await import('@desi/s3-fetch') : undefined;
   const s3Out = s3 && o.out.startsWith('s3://') ? s3.parseLocation(o.out) : undefined;
-  const logFile = o.logFile ?? (s3Out ? undefined : join(o.out, 'desi-qso.log'));
-  if (!s3Out) {
-    await mkdir(o.out, { recursive: true });
-    await removeLeftovers(o.out, runTag(o.shard));
-  }
-  const log = async (line: string) => {
-    print(line);
-    if (logFile) await appendFile(logFile, `${new Date().toISOString()} ${line}\n`);
-  };
   const client = s3?.createPublicClient({ endpoint: o.endpoint });
   const outClient = s3Out
     ? s3?.createPublicClient({
@@ -137,21 +143,65 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
       })
     : undefined;
 
-  // 1. What to convert.
-  let tasks: PixelTask[];
-  if (!s3 || !client || isLocal) tasks = await discoverLocal(o.source, o.filter);
-  else {
-    const loc = s3.parseLocation(o.source);
-    if (o.manifest) {
-      const dirs = s3.parseManifest(await readFile(o.manifest, 'utf8'), loc.bucket);
-      tasks = (await Promise.all(dirs.map((d) => discoverS3(client, d.bucket, d.key, o.filter)))).flat();
-    } else tasks = await discoverS3(client, loc.bucket, loc.key, o.filter);
+  // 1. What to convert (a bad source stops here; a bad manifest entry fails alone).
+  const plan = await planTasks({ source: o.source, filter: o.filter, manifest: o.manifest, s3, client });
+  let tasks = plan.tasks;
+  if (o.shard) {
+    const { index, count } = o.shard;
+    tasks = tasks.filter((t) => shardOf(t.id, count) === index);
+    // A refused entry belongs to one shard too, so that it is reported once across them.
+    plan.rejected = plan.rejected.filter((r) => shardOf(r.entry, count) === index);
   }
-  if (o.shard) tasks = tasks.filter((t) => shardOf(t.id, o.shard!.count) === o.shard!.index);
+  // 2. The output folder: created only now (a bad source leaves nothing behind), locked for this run.
+  const logFile = o.logFile ?? (s3Out ? undefined : join(o.out, 'desi-qso.log'));
+  let release = async () => {};
+  if (!s3Out) {
+    await mkdir(o.out, { recursive: true });
+    release = await acquireRunLock(o.out, runTag(o.shard));
+  }
+  try {
+    if (!s3Out) await removeLeftovers(o.out, runTag(o.shard));
+    return await runTasks(o, { started, mode, print, logFile, s3, s3Out, client, outClient, tasks, rejected: plan.rejected });
+  } finally {
+    await release();
+  }
+}
+
+/** What {@link convert} has settled before the pixels run. */
+interface RunSetup {
+  started: number;
+  mode: 'direct' | 'download';
+  print: (line: string) => void;
+  logFile: string | undefined;
+  s3: typeof import('@desi/s3-fetch') | undefined;
+  s3Out: { bucket: string; key: string } | undefined;
+  client: S3Client | undefined;
+  outClient: S3Client | undefined;
+  tasks: PixelTask[];
+  rejected: RejectedEntry[];
+}
+
+/** Why a run stopped before its last pixel. */
+type StopReason = 'interrupted' | 'disk-full';
+
+async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSummary> {
+  const { started, mode, print, logFile, s3, s3Out, client, outClient, tasks } = setup;
+  const plan = { rejected: setup.rejected };
+  // A log that cannot be written (a full disk) is said once and does not stop the run's own handling.
+  let logBroken = false;
+  const log = async (line: string) => {
+    print(line);
+    if (!logFile || logBroken) return;
+    await appendFile(logFile, `${new Date().toISOString()} ${line}\n`).catch((e: Error) => {
+      logBroken = true;
+      print(`(cannot write the log ${logFile}: ${e.message})`);
+    });
+  };
   const journal = await Journal.open(s3Out ? join(o.workDir ?? '.desi-qso', 'journal.jsonl') : join(o.out, '.desi-qso-journal.jsonl'));
   await log(
     `desi-qso convert: ${tasks.length} pixels from ${o.source} (${mode} mode${o.shard ? `, shard ${o.shard.index}/${o.shard.count} from ${o.shard.source}` : ''}) → ${o.out}`,
   );
+  for (const r of plan.rejected) await log(`  REJECTED ${r.error}`);
   const stale = tasks.map((t) => staleReason(t, o, journal)).filter(Boolean);
   if (stale.length)
     await log(
@@ -186,12 +236,29 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   };
   // One pixel gains nothing from a thread (it would only pay the thread's start-up); more pixels overlap.
   const encoder = EncodePool.shared(o.encodeThreads ?? (queue.length > 1 ? defaultEncodeThreads() : 0));
+  // Stop taking pixels on a signal (the ones in flight finish and are journalled) or a full disk.
+  let stop: StopReason | undefined;
+  let signal: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (stop === 'interrupted') {
+      print(`${sig} again: exiting now (temporary files are removed by the next run)`);
+      process.exit(sig === 'SIGINT' ? 130 : 143);
+    }
+    stop = 'interrupted';
+    signal = sig;
+    void log(`interrupted (${sig}): finishing the pixels in flight, then stopping; a re-run resumes`);
+  };
+  if (o.handleSignals) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, onSignal);
   const worker = async () => {
-    while (next < queue.length) {
+    while (next < queue.length && !stop) {
       const i = next++;
       const b = Math.floor(i / batchSize);
       state[b].t0 ||= performance.now();
       const result = await convertPixel(queue[i], o, mode, { s3, client, outClient, s3Out, journal, encoder });
+      if (result.code === 'ENOSPC' || result.code === 'EDQUOT') {
+        if (!stop) void log(`disk full (${result.code}) writing ${result.id}: stopping the run; free space and re-run to resume`);
+        stop = 'disk-full';
+      }
       state[b].results.push(result);
       outcomes.push(result);
       if (state[b].results.length === state[b].size) state[b].t1 = performance.now();
@@ -210,8 +277,14 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
       }
     }
   };
-  await Promise.all(Array.from({ length: Math.max(1, o.workers ?? (mode === 'direct' ? 16 : 4)) }, worker));
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, o.workers ?? (mode === 'direct' ? 16 : 4)) }, worker));
+  } finally {
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
+  }
   await logging;
+  // Batches cut short by a stop still get their line.
+  for (let b = printed; b < state.length; b++) if (state[b].results.length) await batchLine(b);
 
   if (!s3Out && mode === 'download') {
     // Staged files went pixel by pixel; the run's staging folder goes too (and `.work` once empty).
@@ -221,8 +294,10 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   const seconds = (performance.now() - started) / 1000;
   const converted = outcomes.filter((r) => r.status !== 'skipped').length;
   const perHour = converted / Math.max(seconds / 3600, 1e-9);
+  // Refused manifest entries count as failed pixels: the run was asked for them.
+  for (const r of plan.rejected) outcomes.push({ id: r.entry, status: 'failed', qsos: 0, bytesRead: 0, bytesWritten: 0, error: r.error });
   const summary: ConvertSummary = {
-    pixels_total: tasks.length,
+    pixels_total: tasks.length + plan.rejected.length,
     pixels_ok: outcomes.filter((r) => r.status === 'ok').length,
     pixels_failed: outcomes.filter((r) => r.status === 'failed').length,
     pixels_skipped: outcomes.filter((r) => r.status === 'skipped').length,
@@ -235,6 +310,9 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
     projected_dr1_hours: converted ? DR1_PIXELS / perHour : 0,
     mode,
     shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
+    stopped: stop,
+    signal,
+    pixels_not_started: stop ? queue.length - next : undefined,
     failures: outcomes.filter((r) => r.status === 'failed').map((r) => ({ pixel: r.id, error: r.error ?? '' })),
   };
   await log(
@@ -250,12 +328,17 @@ function runTag(shard: Shard | undefined): string {
   return shard ? `${shard.index}of${shard.count}` : 'all';
 }
 
-/** A killed run may leave temporary outputs and staged downloads: they are never results, so they go. */
+/**
+ * A killed run may leave temporary outputs and staged downloads: they are never results, so they go,
+ * unless the process that wrote them still lives (the run lock keeps a same-tag run from living, so
+ * this is a second guard).
+ */
 async function removeLeftovers(out: string, tag: string): Promise<void> {
   await rm(join(out, '.work', tag), { recursive: true, force: true });
-  const leftover = new RegExp(`\\.tmp-${tag}-\\d+$`);
+  const leftover = new RegExp(`\\.tmp-${tag}-(\\d+)$`);
   for (const name of await readdir(out, { recursive: true })) {
-    if (leftover.test(name)) await rm(join(out, name), { force: true });
+    const m = leftover.exec(name);
+    if (m && !processAlive(Number(m[1]))) await rm(join(out, name), { force: true });
   }
 }
 
@@ -463,8 +546,18 @@ async function convertPixel(
     return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: size };
   } catch (e) {
     const error = (e as Error).message;
-    await journal.record({ id: task.id, status: 'failed', error });
-    return { id: task.id, status: 'failed', qsos: 0, bytesRead: downloaded, bytesWritten: 0, error };
+    const code = (e as { code?: unknown }).code;
+    // The journal may not be writable either (a full disk): the pixel is then simply redone next run.
+    await journal.record({ id: task.id, status: 'failed', error }).catch(() => {});
+    return {
+      id: task.id,
+      status: 'failed',
+      qsos: 0,
+      bytesRead: downloaded,
+      bytesWritten: 0,
+      error,
+      code: typeof code === 'string' ? code : undefined,
+    };
   } finally {
     // Staged files go once the output is written (or the pixel failed): download mode keeps no copies.
     for (const d of staged) await rm(d, { recursive: true, force: true });

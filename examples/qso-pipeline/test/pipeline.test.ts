@@ -14,6 +14,8 @@ const BUCKET = 'desidata';
 const SOURCE = `s3://${BUCKET}/${DR1.prefix}`;
 const CLI = join(import.meta.dirname, '..', 'src', 'bin.ts');
 const quiet = () => {};
+/** The rows of the first (uninterrupted, decimals) conversion: what every other run must reproduce. */
+let directRows: Array<Record<string, unknown>>;
 
 let endpoint: string;
 let stop: () => Promise<void>;
@@ -45,7 +47,7 @@ function firstDiff(ours: number[], ref: Array<number | null>): string | undefine
 /** Run the CLI in a child process (so it can be killed), resolving to its exit code and output. */
 function runCli(
   args: string[],
-  onStdout?: (text: string, kill: () => void) => void,
+  onStdout?: (text: string, kill: () => void, child: ReturnType<typeof spawn>) => void,
 ): Promise<{ code: number | null; signal: string | null; out: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ['--conditions=source', '--import', import.meta.resolve('tsx'), CLI, ...args], {
@@ -54,7 +56,7 @@ function runCli(
     let out = '';
     const take = (d: Buffer) => {
       out += d.toString();
-      onStdout?.(out, () => child.kill('SIGKILL'));
+      onStdout?.(out, () => child.kill('SIGKILL'), child);
     };
     child.stdout.on('data', take);
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));
@@ -64,7 +66,6 @@ function runCli(
 
 describe('desi-qso convert against a local S3 server', () => {
   let direct: ConvertSummary;
-  let directRows: Array<Record<string, unknown>>;
 
   it('direct mode: output values equal the reference converter (decimals precision)', async () => {
     const out = join(work, 'direct');
@@ -314,7 +315,155 @@ describe('desi-qso convert against a local S3 server', () => {
   }, 180_000);
 });
 
+describe('run safety', () => {
+  const args = (out: string) => [
+    'convert',
+    '--source',
+    SOURCE,
+    '--endpoint',
+    endpoint,
+    '--out',
+    out,
+    '--precision',
+    'decimals',
+    '--tiles-per-batch',
+    '1',
+    '--workers',
+    '1',
+  ];
+
+  it('SIGTERM to the bin ends the run cleanly: in-flight pixels finish, "interrupted" is logged, a re-run resumes', async () => {
+    const out = join(work, 'sigterm');
+    let sent = false;
+    const first = await runCli([...args(out), '--summary-json', join(work, 'sigterm.json')], (text, _kill, child) => {
+      if (!sent && /batch 1\/3/.test(text)) {
+        sent = true;
+        child.kill('SIGTERM');
+      }
+    });
+    expect(first.code, first.out).toBe(143);
+    expect(first.out).toMatch(/interrupted \(SIGTERM\)/);
+    const s = JSON.parse(await readFile(join(work, 'sigterm.json'), 'utf8'));
+    expect(s).toMatchObject({ stopped: 'interrupted', signal: 'SIGTERM' });
+    expect(s.pixels_ok + s.pixels_failed).toBeLessThan(3);
+    expect(s.pixels_not_started).toBeGreaterThan(0);
+    expect(await readFile(join(out, 'desi-qso.log'), 'utf8')).toMatch(/interrupted/);
+    const second = await runCli([...args(out), '--summary-json', join(work, 'sigterm2.json')]);
+    expect(second.code, second.out).toBe(0);
+    const s2 = JSON.parse(await readFile(join(work, 'sigterm2.json'), 'utf8'));
+    expect(s2.pixels_skipped).toBe(s.pixels_ok);
+    expect(await readRows(out)).toEqual(directRows);
+    expect((await listFiles(out)).filter((f) => /\.tmp-|\.desi-qso-lock/.test(f))).toEqual([]);
+  }, 120_000);
+
+  it('two runs on one --out: the second is refused while the first lives; locks and files of a dead run are taken over', async () => {
+    const out = join(work, 'locked');
+    const [a, b] = await Promise.allSettled([
+      convert({ source: SOURCE, endpoint, out, print: quiet }),
+      new Promise((r) => setTimeout(r, 50)).then(() => convert({ source: SOURCE, endpoint, out, print: quiet })),
+    ]);
+    expect(a.status).toBe('fulfilled');
+    expect(b.status).toBe('rejected');
+    expect(String((b as PromiseRejectedResult).reason)).toMatch(/in use by another desi-qso run \(pid \d+/);
+    // Shards of one array share the folder; an unsharded run would overlap them.
+    const { writeFile } = await import('node:fs/promises');
+    const { hostname } = await import('node:os');
+    const lock = (tag: string, pid: number) =>
+      writeFile(join(out, `.desi-qso-lock-${tag}`), JSON.stringify({ pid, host: hostname(), tag, started: 'then' }));
+    await lock('0of2', process.pid);
+    await expect(
+      convert({ source: SOURCE, endpoint, out, shard: { index: 1, count: 2, source: 'flag' }, print: quiet }),
+    ).resolves.toMatchObject({ pixels_failed: 0 });
+    await expect(convert({ source: SOURCE, endpoint, out, print: quiet })).rejects.toThrow(/shard 0of2/);
+    // A lock left by a process that is gone, and its temporary file, are removed; a live run's file is kept.
+    await rm(join(out, '.desi-qso-lock-0of2'));
+    const dead = 2 ** 22 + 12345; // beyond pid_max's default: no such process
+    await lock('all', dead);
+    await writeFile(join(out, `x.parquet.tmp-all-${dead}`), 'partial');
+    await writeFile(join(out, `y.parquet.tmp-all-${process.pid}`), 'live');
+    await expect(convert({ source: SOURCE, endpoint, out, print: quiet })).resolves.toMatchObject({ pixels_failed: 0 });
+    const left = await readdir(out);
+    expect(left).not.toContain(`x.parquet.tmp-all-${dead}`);
+    expect(left).toContain(`y.parquet.tmp-all-${process.pid}`);
+    expect(left.filter((f) => f.startsWith('.desi-qso-lock'))).toEqual([]);
+  }, 120_000);
+
+  it('a full disk stops the run at once with a summary, no partial files and an intact journal; freeing space resumes', async () => {
+    const out = await mkdtemp(join(work, 'tmpfs-'));
+    // A real full disk: a small tmpfs (root only, as on CI and the project's machines).
+    const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=160k', 'tmpfs', out]);
+    expect(mounted.status, `mount tmpfs: ${mounted.stderr}`).toBe(0);
+    try {
+      const lines: string[] = [];
+      const s = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, workers: 1, print: (l) => lines.push(l) });
+      expect(s.stopped).toBe('disk-full');
+      expect(s.pixels_ok).toBeLessThan(3);
+      expect(lines.join('\n')).toMatch(/disk full \(ENOSPC\)/);
+      expect((await listFiles(out)).filter((f) => /\.tmp-/.test(f))).toEqual([]);
+      const journal = await readFile(join(out, '.desi-qso-journal.jsonl'), 'utf8');
+      for (const line of journal.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+      expect(spawnSync('mount', ['-o', 'remount,size=64m', out]).status).toBe(0);
+      const again = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
+      expect(again.stopped).toBeUndefined();
+      expect(again.pixels_skipped).toBe(s.pixels_ok);
+      expect(await readRows(out)).toEqual(directRows);
+    } finally {
+      spawnSync('umount', [out]);
+    }
+  }, 120_000);
+});
+
 describe('desi-qso CLI', () => {
+  it('a missing, empty or misspelt --source is an error naming it (exit 2), not a run of 0 pixels', async () => {
+    const empty = await mkdtemp(join(work, 'empty-src-'));
+    const cases: Array<[string[], RegExp]> = [
+      [['--source', join(work, 'no-such-folder')], /no-such-folder: no such folder/],
+      [['--source', empty], /no HEALPix pixel folders below it/],
+      [['--source', `s3://${BUCKET}/dr1/spectro/redux/irn/healpix/`, '--endpoint', endpoint], /no HEALPix pixel directories there/],
+      [['--source', ''], /--source is empty/],
+    ];
+    for (const [args, message] of cases) {
+      const errors: string[] = [];
+      const err = console.error;
+      console.error = (l: string) => errors.push(l);
+      try {
+        expect(await main(['convert', ...args, '--out', join(work, 'never')])).toBe(2);
+      } finally {
+        console.error = err;
+      }
+      expect(errors.join('\n')).toMatch(message);
+    }
+  });
+
+  it('--manifest picks pixels from a local tree too; bad entries fail alone, the rest convert', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const manifest = join(work, 'local-manifest.txt');
+    await writeFile(manifest, 'dr1/spectro/redux/iron/healpix/main/dark/100/10016/\n');
+    const one = await convert({ source: HEALPIX_ROOT, out: join(work, 'manifest-local'), manifest, print: quiet });
+    expect(one).toMatchObject({ pixels_total: 1, pixels_ok: 1, pixels_failed: 0 });
+
+    // Against S3: traversal in every spelling, an absolute path, a non-pixel, an unknown bucket.
+    const bad = [
+      'dr1/spectro/redux/iron/healpix/main/dark/100/../../../../../../../etc/10016/',
+      'dr1/spectro/redux/iron/healpix/main/dark/100/%2e%2e/%2e%2e/10016/',
+      'dr1/spectro/redux/iron/healpix/main/dark/100/%252e%252e/10016/',
+      's3://no-such-bucket/dr1/spectro/redux/iron/healpix/main/dark/100/10016/',
+      'dr1/spectro/redux/iron/healpix/main/dark/',
+    ];
+    const good = ['dr1/spectro/redux/iron/healpix/sv3/bright/176/17683/', 'dr1/spectro/redux/iron/healpix/main/dark/100/10016/'];
+    await writeFile(manifest, [...bad, ...good].join('\n'));
+    const lines: string[] = [];
+    const s = await convert({ source: SOURCE, endpoint, out: join(work, 'manifest-s3'), manifest, print: (l) => lines.push(l) });
+    expect(s.pixels_ok).toBe(2);
+    expect(s.pixels_failed).toBe(bad.length);
+    expect(s.pixels_total).toBe(bad.length + good.length);
+    for (const b of bad) expect(s.failures.map((f) => f.pixel)).toContain(b);
+    const text = lines.join('\n');
+    expect(text.match(/'\.\.' path segment/g)?.length).toBe(3);
+    expect(text).toMatch(/no-such-bucket/);
+    expect(text).toMatch(/names no HEALPix pixel directory/);
+  }, 60_000);
+
   it('keys normalises paths and URLs to canonical s3:// keys', async () => {
     const manifest = join(work, 'manifest.txt');
     const { writeFile } = await import('node:fs/promises');
