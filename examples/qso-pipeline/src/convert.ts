@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DownloadItem } from '@desi/s3-fetch';
+import type { DownloadItem, RequestTimeouts, RetryPolicy } from '@desi/s3-fetch';
 import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet/writer';
 import {
   type FuseOptions,
@@ -69,6 +69,10 @@ export interface ConvertOptions {
   print?: (line: string) => void;
   /** A live progress line on a TTY. */
   progressBar?: boolean;
+  /** How long a failing request to the archive is retried (default: a 120 s window, so a minute-long outage is ridden out). */
+  retry?: RetryPolicy;
+  /** Connect, first-byte and idle timeouts of every request to the archive (default 10 s, 30 s, 30 s). */
+  timeouts?: RequestTimeouts;
   /**
    * Handle SIGINT and SIGTERM: stop taking pixels, let those in flight finish, log "interrupted" and
    * return the summary (a second signal exits at once). The CLI sets it.
@@ -134,7 +138,7 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   // The S3 side (SDK, transports) loads only for a run that reads or writes S3.
   const s3 = !isLocal || o.out.startsWith('s3://') ? await import('@desi/s3-fetch') : undefined;
   const s3Out = s3 && o.out.startsWith('s3://') ? s3.parseLocation(o.out) : undefined;
-  const client = s3?.createPublicClient({ endpoint: o.endpoint });
+  const client = s3?.createPublicClient({ endpoint: o.endpoint, timeouts: o.timeouts });
   const outClient = s3Out
     ? s3?.createPublicClient({
         endpoint: o.endpoint,
@@ -144,7 +148,7 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
     : undefined;
 
   // 1. What to convert (a bad source stops here; a bad manifest entry fails alone).
-  const plan = await planTasks({ source: o.source, filter: o.filter, manifest: o.manifest, s3, client });
+  const plan = await planTasks({ source: o.source, filter: o.filter, manifest: o.manifest, s3, client, retry: o.retry });
   let tasks = plan.tasks;
   if (o.shard) {
     const { index, count } = o.shard;
@@ -465,7 +469,12 @@ async function convertPixel(
           items.push({ bucket: f.bucket, key: f.key, size: f.size, etag: f.etag, path: join(workDir, f.key.split('/').pop() as string) });
         else if (f?.kind === 'local') sources[p] = f.path;
       }
-      const d = await s3.downloadAll(client, items, { outDir: workDir, journal: join(workDir, '.journal.jsonl') });
+      const d = await s3.downloadAll(client, items, {
+        outDir: workDir,
+        journal: join(workDir, '.journal.jsonl'),
+        retryWindowMs: o.retry?.windowMs,
+        stallTimeoutMs: o.timeouts?.idleMs,
+      });
       if (d.failed)
         throw new Error(
           `download failed: ${d.results
@@ -494,6 +503,8 @@ async function convertPixel(
             ...RANGE_TUNING,
             size: f.size,
             etag: f.etag,
+            retry: o.retry,
+            timeouts: o.timeouts,
             objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? s3.publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
           },
         );

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { RetryPolicy } from '@desi/s3-fetch';
 import { type PixelId, parsePixelPath } from '@desi/tile-fusion';
 import { discoverLocal, discoverS3, type PixelTask, type TaskFilter, taskId } from './tasks.js';
 
@@ -27,6 +28,8 @@ export interface PlanInput {
   /** The S3 package and a client, for s3:// and https:// sources. */
   s3?: typeof import('@desi/s3-fetch');
   client?: S3Client;
+  /** Retry policy of the listings. */
+  retry?: RetryPolicy;
 }
 
 const isRemote = (source: string) => /^(s3|https?):\/\//.test(source);
@@ -118,7 +121,7 @@ export async function planTasks(p: PlanInput): Promise<{ tasks: PixelTask[]; rej
       const found = await Promise.all(
         [...wanted.values()].map(async (w) => {
           try {
-            const t = await discoverS3(client, w.bucket, w.key, p.filter);
+            const t = await discoverS3(client, w.bucket, w.key, p.filter, p.retry);
             if (!t.length)
               rejected.push({ entry: w.entry, error: `manifest entry ${JSON.stringify(w.entry)}: nothing at s3://${w.bucket}/${w.key}` });
             return t;
@@ -142,9 +145,9 @@ export async function planTasks(p: PlanInput): Promise<{ tasks: PixelTask[]; rej
     }
   } else if (remote && p.s3 && p.client) {
     const loc = p.s3.parseLocation(p.source);
-    tasks = await discoverS3(p.client, loc.bucket, loc.key, p.filter);
+    tasks = await discoverS3(p.client, loc.bucket, loc.key, p.filter, p.retry);
     if (!tasks.length) {
-      const any = p.filter ? await discoverS3(p.client, loc.bucket, loc.key) : tasks;
+      const any = p.filter ? await discoverS3(p.client, loc.bucket, loc.key, {}, p.retry) : tasks;
       if (!any.length) throw new SourceError(`--source ${p.source}: no HEALPix pixel directories there (check the bucket and prefix)`);
     }
   } else {

@@ -1,6 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { RetryPolicy } from '@desi/s3-fetch';
 import { fileName, type PixelId, PRODUCTS, type Product, parsePixelPath } from '@desi/tile-fusion';
 
 /** Where one product of a pixel lives. */
@@ -75,13 +76,19 @@ export async function discoverLocal(root: string, f: TaskFilter = {}): Promise<P
  * Pixel directories below an S3 prefix by listing: from the HEALPix root four delimiter levels down
  * (survey/program/group/pixel), fewer from deeper prefixes.
  */
-export async function discoverS3(client: S3Client, bucket: string, prefix: string, f: TaskFilter = {}): Promise<PixelTask[]> {
+export async function discoverS3(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  f: TaskFilter = {},
+  retry?: RetryPolicy,
+): Promise<PixelTask[]> {
   const base = prefix.endsWith('/') || prefix === '' ? prefix : `${prefix}/`;
   const below = base.split('healpix/')[1] ?? '';
   const depth = below.split('/').filter(Boolean).length;
   const levels = Math.max(0, 4 - depth);
   const { listLeafDirectories } = await import('@desi/s3-fetch');
-  const dirs = await listLeafDirectories(client, bucket, base, levels);
+  const dirs = await listLeafDirectories(client, bucket, base, levels, { retry });
   const tasks: PixelTask[] = [];
   for (const d of dirs) {
     const pixel = parsePixelPath(d.prefix);

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../src/cli.js';
 import { type ConvertSummary, convert } from '../src/convert.js';
 import { FIXTURE_PIXELS, HEALPIX_ROOT, listFiles, readRows, reference, uploadTree } from './helpers.js';
+import { startOutageProxy } from './outage-proxy.js';
 
 const BUCKET = 'desidata';
 const SOURCE = `s3://${BUCKET}/${DR1.prefix}`;
@@ -411,6 +412,97 @@ describe('run safety', () => {
       spawnSync('umount', [out]);
     }
   }, 120_000);
+});
+
+describe('faults of the archive', () => {
+  /** Seconds the archive is away mid-run (OUTAGE_SECONDS=60 reproduces issue #11's minute-long outage). */
+  const OUTAGE = Number(process.env.OUTAGE_SECONDS ?? 6);
+
+  it(
+    `an outage of ${OUTAGE} s mid-run (connections refused, then 408 and 503) ends with every pixel converted`,
+    async () => {
+      const proxy = await startOutageProxy(endpoint);
+      try {
+        const out = join(work, 'outage');
+        const lines: string[] = [];
+        let downed = false;
+        const run = convert({
+          source: SOURCE,
+          endpoint: proxy.url,
+          out,
+          precision: { mode: 'decimals' },
+          workers: 1,
+          tilesPerBatch: 1,
+          print: (l) => {
+            lines.push(l);
+            // After the first pixel: away (refusing), then answering 408, then 503, then back.
+            if (!downed && /batch 1\/3/.test(l)) {
+              downed = true;
+              proxy.down({ kind: 'refuse' });
+              setTimeout(() => proxy.down({ kind: 'status', status: 408 }), (OUTAGE * 1000) / 3);
+              setTimeout(() => proxy.down({ kind: 'status', status: 503 }), (OUTAGE * 2000) / 3);
+              setTimeout(() => proxy.up(), OUTAGE * 1000);
+            }
+          },
+        });
+        const t0 = performance.now();
+        const s = await run;
+        expect(downed).toBe(true);
+        expect(proxy.refused()).toBeGreaterThan(3); // the run did meet the outage, and kept probing
+        expect(s, lines.join('\n')).toMatchObject({ pixels_ok: 3, pixels_failed: 0 });
+        expect(performance.now() - t0).toBeGreaterThan(OUTAGE * 1000 * 0.9);
+        expect(await readRows(out)).toEqual(directRows);
+      } finally {
+        await proxy.close();
+      }
+    },
+    60_000 + OUTAGE * 3000,
+  );
+
+  it('a server that accepts and never answers fails the run by its timeouts instead of hanging', async () => {
+    const proxy = await startOutageProxy(endpoint);
+    proxy.down({ kind: 'hang' });
+    try {
+      const t0 = performance.now();
+      const r = convert({
+        source: SOURCE,
+        endpoint: proxy.url,
+        out: join(work, 'hang'),
+        timeouts: { connectMs: 500, firstByteMs: 500, idleMs: 500 },
+        retry: { windowMs: 2_000, maxDelayMs: 200 },
+        print: quiet,
+      });
+      await expect(r).rejects.toThrow(/still failing after \d+ attempts/);
+      expect(performance.now() - t0).toBeLessThan(15_000);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
+
+  it('a hanging range read in direct mode fails that pixel after its retry window, the run goes on', async () => {
+    // Listing works; every object GET hangs: each pixel fails by timeout, none hangs the run.
+    const { S3RangeSource, createPublicClient: client } = await import('@desi/s3-fetch');
+    const proxy = await startOutageProxy(endpoint);
+    try {
+      const c = client({ endpoint: proxy.url });
+      const key = `${DR1.prefix}main/dark/100/10016/coadd-main-dark-10016.fits`;
+      const src = await S3RangeSource.open(
+        c,
+        { bucket: BUCKET, key },
+        {
+          objectUrl: `${proxy.url}/${BUCKET}/${key}`,
+          timeouts: { firstByteMs: 300, idleMs: 300 },
+          retry: { windowMs: 1_500, maxDelayMs: 100 },
+        },
+      );
+      proxy.down({ kind: 'hang' });
+      const t0 = performance.now();
+      await expect(src.read(0, 2880)).rejects.toThrow(/still failing/);
+      expect(performance.now() - t0).toBeLessThan(5_000);
+    } finally {
+      await proxy.close();
+    }
+  }, 30_000);
 });
 
 describe('desi-qso CLI', () => {

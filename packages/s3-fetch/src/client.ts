@@ -1,4 +1,5 @@
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { DEFAULT_TIMEOUTS, type RequestTimeouts } from './retry.js';
 
 /** Options of {@link createPublicClient}. */
 export interface PublicClientOptions {
@@ -13,8 +14,10 @@ export interface PublicClientOptions {
    * SDK's usual chain (environment, profile, instance role), for private buckets.
    */
   credentials?: 'anonymous' | 'default' | { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
-  /** Attempts the SDK makes itself (default 1: the downloader owns retries). */
+  /** Attempts the SDK makes itself (default 1: this package's retry policy owns retries). */
   maxAttempts?: number;
+  /** Connect and idle timeouts of every request (default 10 s and 30 s): nothing waits forever. */
+  timeouts?: RequestTimeouts;
   /** Extra SDK settings. */
   config?: Partial<S3ClientConfig>;
 }
@@ -34,6 +37,12 @@ export function createPublicClient(o: PublicClientOptions = {}): S3Client {
     endpoint: o.endpoint,
     forcePathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
     maxAttempts: o.maxAttempts ?? 1,
+    requestHandler: {
+      connectionTimeout: o.timeouts?.connectMs ?? DEFAULT_TIMEOUTS.connectMs,
+      requestTimeout: o.timeouts?.idleMs ?? DEFAULT_TIMEOUTS.idleMs,
+      // Without it the handler only warns, and a silent server holds the request forever.
+      throwOnRequestTimeout: true,
+    } as S3ClientConfig['requestHandler'],
     ...o.config,
   };
   if (anonymous) {

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { safeJoin } from './location.js';
+import { isTransientError, isTransientStatus } from './retry.js';
 
 /** One object to fetch. Size and ETag from a listing save a HEAD request. */
 export interface DownloadItem {
@@ -33,10 +34,16 @@ export interface DownloadOptions {
   outDir: string;
   /** Transfers at once (default 8, the throughput benchmark's knee). */
   concurrency?: number;
-  /** Attempts per object before it is reported failed (default 8). */
+  /**
+   * At most this many attempts per object (default: no count; the retry window decides, so a run
+   * rides out an archive that is away for a minute).
+   */
   maxAttempts?: number;
+  /** How long one object's transient failures are retried (default 120 s). */
+  retryWindowMs?: number;
   /** First backoff (default 200 ms); doubles each attempt, with full jitter, capped at `maxBackoffMs`. */
   baseBackoffMs?: number;
+  /** Longest wait between attempts (default 5 s). */
   maxBackoffMs?: number;
   /** Abort a body that delivers nothing for this long (default 30 s): a stalled body never ends on its own. */
   stallTimeoutMs?: number;
@@ -100,12 +107,13 @@ function classify(e: unknown): RetryableError | undefined {
   const status = err.$metadata?.httpStatusCode;
   const retryAfter = Number(err.$response?.headers?.['retry-after']);
   const after = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter * 1000 : undefined;
-  if (status === 503 || err.name === 'SlowDown') return new RetryableError('throttled', err.message ?? 'SlowDown', after);
+  if (status === 503 || status === 429 || err.name === 'SlowDown') return new RetryableError('throttled', err.message ?? 'SlowDown', after);
   if (status === 412) return new RetryableError('changed', 'the object changed during the transfer (ETag mismatch)');
-  if (status !== undefined && status >= 500) return new RetryableError('server', err.message ?? `HTTP ${status}`, after);
-  if (status !== undefined && status < 500) return undefined; // 403, 404: final
-  // No HTTP status: the connection failed or the body broke.
-  return new RetryableError('network', err.message ?? String(e));
+  if (status !== undefined && isTransientStatus(status)) return new RetryableError('server', err.message ?? `HTTP ${status}`, after);
+  if (status !== undefined) return undefined; // 403, 404: final
+  // No HTTP status: a failed connection, a timeout or a broken body is retried; anything else (a full
+  // local disk, a permission error, a bug) is final, never mistaken for the network.
+  return isTransientError(e) ? new RetryableError('network', err.message ?? String(e)) : undefined;
 }
 
 /** The MD5 of a single-part upload is its ETag; multipart ETags (`…-N`) cannot be checked this way. */
@@ -225,7 +233,8 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
     let etag = item.etag;
     let attempts = 0;
     let lastError = '';
-    const maxAttempts = o.maxAttempts ?? 8;
+    const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
+    const deadline = performance.now() + (o.retryWindowMs ?? 120_000);
     while (attempts < maxAttempts) {
       attempts++;
       await gate.enter();
@@ -275,8 +284,19 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
         }
         gate.leave();
         entered = false;
-        const backoff = Math.min(o.maxBackoffMs ?? 10_000, (o.baseBackoffMs ?? 200) * 2 ** (attempts - 1));
-        await new Promise((res) => setTimeout(res, r.retryAfterMs ?? random() * backoff));
+        const backoff = Math.min(o.maxBackoffMs ?? 5_000, (o.baseBackoffMs ?? 200) * 2 ** (attempts - 1));
+        const wait = r.retryAfterMs ?? random() * backoff;
+        if (performance.now() + wait > deadline) {
+          return {
+            key: item.key,
+            path,
+            status: 'failed',
+            bytes: 0,
+            attempts,
+            error: `still failing after ${attempts} attempts: ${lastError}`,
+          };
+        }
+        await new Promise((res) => setTimeout(res, wait));
       } finally {
         if (entered) gate.leave();
       }
@@ -347,7 +367,9 @@ async function fetchInto(
     }
     return written;
   } catch (e) {
-    if (written > 0 || abort.signal.aborted)
+    // A stall, or a network failure mid-body, resumes from the bytes on disk; a local failure (a full
+    // disk) is not the network's and stays what it is.
+    if (abort.signal.aborted || (written > 0 && isTransientError(e)))
       throw new RetryableError('network', `${(e as Error).message} (after ${written} bytes; will resume)`);
     throw e;
   } finally {

@@ -11,4 +11,13 @@ export { listAll, listLeafDirectories, listPrefix, type S3Object } from './list.
 export { startLocalArchive, startLocalS3Server } from './local-server.js';
 export { formatLocation, HTTPS_MIRRORS, parseLocation, parseManifest, type S3Location, safeJoin } from './location.js';
 export { ObjectChangedError, publicObjectUrl, S3RangeSource, type S3RangeSourceOptions } from './range-source.js';
+export {
+  DEFAULT_TIMEOUTS,
+  isTransientError,
+  isTransientStatus,
+  type RequestTimeouts,
+  type RetryPolicy,
+  RetryWindowExceeded,
+  withRetry,
+} from './retry.js';
 export { recommendWorkers, type SweepOptions, type SweepRow, sweepTable, workerSweep } from './sweep.js';

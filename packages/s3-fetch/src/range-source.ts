@@ -3,6 +3,7 @@ import { type ByteSource, RangeCache, type RangeCacheOptions, type RangeStats } 
 import { Agent, type Dispatcher } from 'undici';
 import { type RangeResponse, rangeGet } from './http-range.js';
 import type { S3Location } from './location.js';
+import { DEFAULT_TIMEOUTS, isTransientStatus, type RequestTimeouts, type RetryPolicy, withRetry } from './retry.js';
 
 /** Options of {@link S3RangeSource}. */
 export interface S3RangeSourceOptions extends RangeCacheOptions {
@@ -17,17 +18,44 @@ export interface S3RangeSourceOptions extends RangeCacheOptions {
   objectUrl?: string;
   /** The undici dispatcher for `objectUrl` requests (default: one keep-alive agent shared by all sources). */
   dispatcher?: Dispatcher;
+  /** How long a failing range is retried (default: a 120 s window; see {@link RetryPolicy}). */
+  retry?: RetryPolicy;
+  /** Connect, first-byte and idle timeouts of `objectUrl` requests (default 10 s, 30 s, 30 s). */
+  timeouts?: RequestTimeouts;
 }
 
-let sharedAgent: Agent | undefined;
+const sharedAgents = new Map<string, Agent>();
 /**
- * One keep-alive connection pool per origin, shared by every source, so connections are reused across
- * objects. An archive is one origin, and with ~100 ms round trips the connection count bounds the
- * request rate (256 connections ≈ 2,500 small GETs/s), so it is generous.
+ * One keep-alive connection pool per origin (and set of timeouts), shared by every source, so
+ * connections are reused across objects. An archive is one origin, and with ~100 ms round trips the
+ * connection count bounds the request rate (256 connections ≈ 2,500 small GETs/s), so it is generous.
+ * Every request has a connect, first-byte and idle timeout: a server that accepts and never answers
+ * fails the attempt (and the retry policy decides) instead of hanging the run.
  */
-function defaultDispatcher(): Agent {
-  sharedAgent ??= new Agent({ connections: 256, keepAliveTimeout: 30_000 });
-  return sharedAgent;
+function defaultDispatcher(timeouts: RequestTimeouts = {}): Agent {
+  const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
+  const key = `${t.connectMs}/${t.firstByteMs}/${t.idleMs}`;
+  let agent = sharedAgents.get(key);
+  if (!agent) {
+    agent = new Agent({
+      connections: 256,
+      keepAliveTimeout: 30_000,
+      connect: { timeout: t.connectMs },
+      headersTimeout: t.firstByteMs,
+      bodyTimeout: t.idleMs,
+    });
+    sharedAgents.set(key, agent);
+  }
+  return agent;
+}
+
+/** An HTTP status worth another try, carried the way SDK errors carry theirs. */
+class HttpStatusError extends Error {
+  readonly $metadata: { httpStatusCode: number };
+  constructor(message: string, status: number) {
+    super(message);
+    this.$metadata = { httpStatusCode: status };
+  }
 }
 
 /**
@@ -41,12 +69,6 @@ export function publicObjectUrl(location: S3Location, o: { endpoint?: string; re
   if (o.endpoint) return `${o.endpoint.replace(/\/+$/, '')}/${encodeURIComponent(location.bucket)}/${key}`;
   return `https://${location.bucket}.s3.${o.region ?? 'us-west-2'}.amazonaws.com/${key}`;
 }
-
-/** Statuses worth another try (S3's throttling and transient server errors). */
-const RETRYABLE = new Set([429, 500, 502, 503, 504]);
-
-/** Randomised exponential backoff before another attempt. */
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, 100 * 2 ** attempt * Math.random()));
 
 /** undici takes the origin and the path separately. */
 function originAndPath(url: string): { origin: string; path: string } {
@@ -84,7 +106,7 @@ export class S3RangeSource implements ByteSource {
     readonly location: S3Location,
     readonly size: number,
     readonly etag: string | undefined,
-    opts: S3RangeSourceOptions,
+    private readonly opts: S3RangeSourceOptions,
   ) {
     if (opts.objectUrl) this.target = originAndPath(opts.objectUrl);
     this.dispatcher = opts.dispatcher;
@@ -99,7 +121,7 @@ export class S3RangeSource implements ByteSource {
   static async open(client: S3Client, location: S3Location, opts: S3RangeSourceOptions = {}): Promise<S3RangeSource> {
     let { size, etag } = opts;
     if (size === undefined) {
-      const h = await client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key }));
+      const h = await withRetry(() => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })), opts.retry);
       size = Number(h.ContentLength ?? 0);
       etag = h.ETag;
     }
@@ -113,6 +135,10 @@ export class S3RangeSource implements ByteSource {
 
   private async get(offset: number, length: number): Promise<Uint8Array> {
     if (this.target) return this.fetchRange(this.target, offset, length);
+    return withRetry(() => this.sdkRange(offset, length), this.opts.retry);
+  }
+
+  private async sdkRange(offset: number, length: number): Promise<Uint8Array> {
     try {
       const res = await this.client.send(
         new GetObjectCommand({
@@ -134,38 +160,31 @@ export class S3RangeSource implements ByteSource {
   }
 
   /**
-   * One range over plain HTTP, pinned to the ETag, retried like the SDK (3 attempts, backoff) on
-   * throttling, server errors and connections that fail or end early.
+   * One range over plain HTTP, pinned to the ETag, retried under the source's policy on throttling,
+   * server errors, timeouts and connections that fail or end early.
    */
   private async fetchRange(target: { origin: string; path: string }, offset: number, length: number): Promise<Uint8Array> {
     const want = Math.min(length, this.size - offset);
     const headers: Record<string, string> = { range: `bytes=${offset}-${offset + want - 1}` };
     if (this.etag) headers['if-match'] = this.etag;
-    const dispatcher = this.dispatcher ?? defaultDispatcher();
+    const dispatcher = this.dispatcher ?? defaultDispatcher(this.opts.timeouts);
     const where = `${this.name}: range ${offset}+${want}`;
-    for (let attempt = 1; ; attempt++) {
+    return withRetry(async () => {
       let res: RangeResponse;
       try {
         // A 200 (a server without range support) carries the whole object.
         res = await rangeGet(dispatcher, target, headers, Math.max(want, this.size));
       } catch (e) {
-        if (attempt < 3) {
-          await backoff(attempt);
-          continue;
-        }
         throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
       }
       if (res.status === 412) throw new ObjectChangedError(this.location);
-      if (RETRYABLE.has(res.status) && attempt < 3) {
-        await backoff(attempt);
-        continue;
-      }
+      if (isTransientStatus(res.status)) throw new HttpStatusError(`${where}: HTTP ${res.status}`, res.status);
       let bytes = res.body;
       if (!bytes) throw new Error(`${where}: HTTP ${res.status}`);
       if (res.status === 200) bytes = bytes.subarray(offset, offset + want);
       if (bytes.length !== want) throw new Error(`${where} returned ${bytes.length} bytes`);
       return bytes;
-    }
+    }, this.opts.retry);
   }
 
   read(offset: number, length: number): Promise<Uint8Array> {

@@ -125,12 +125,15 @@ describe('with a real S3 server', () => {
         await proxy.close();
       }
     }
-    const always = await startFaultProxy(s3.endpoint, { seed: 5, rate: 1, maxFaults: 3, faults: ['server-error'] });
+    // A server that keeps failing is retried for the window (not a count), then reported with its cause.
+    const always = await startFaultProxy(s3.endpoint, { seed: 5, rate: 1, maxFaults: 10_000, faults: ['server-error'] });
     try {
       const src = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, {
         objectUrl: publicObjectUrl(location, { endpoint: always.url }),
+        retry: { windowMs: 800, maxDelayMs: 50 },
       });
-      await expect(src.read(0, 10)).rejects.toThrow(/flaky\.bin: range 0\+\d+: HTTP 500/);
+      await expect(src.read(0, 10)).rejects.toThrow(/flaky\.bin: range 0\+\d+: HTTP 500 \(still failing after \d+ attempts over 0\.\d s\)/);
+      expect(always.counts['server-error']).toBeGreaterThan(5);
     } finally {
       await always.close();
     }
