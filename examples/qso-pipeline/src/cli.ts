@@ -20,9 +20,12 @@ const USAGE = `usage: desi-qso <command> [flags]
             [--camera concat|brz] [--precision lossless|decimals|keepbits:N]
             [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
             [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
-            [--fiberstatus-zero] [--positive-targetid] [--rrdetails]
+            [--fiberstatus-zero] [--positive-targetid] [--rrdetails] [--verify read|full]
             [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download] [--encode-threads N]
             [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
+            --verify read (default) checks CHECKSUM/DATASUM of every HDU read whole, at no extra bytes;
+            --verify full also reads the camera arrays whole to check them: their bytes (~0.8 GB per
+            large DR1 coadd), so use it on suspect data. Download mode checks whole files anyway.
   finalize  --out <folder> [--name NAME]        catalogue metadata of each HATS catalogue, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
   bench     [--endpoint URL | --local] [--bucket B] [--prefix P] [--files 16] [--workers 1,2,4,8,16]
@@ -52,6 +55,7 @@ const CONVERT_FLAGS = {
   'fiberstatus-zero': { type: 'boolean' },
   'positive-targetid': { type: 'boolean' },
   rrdetails: { type: 'boolean' },
+  verify: { type: 'string', default: 'read' },
   'tiles-per-batch': { type: 'string', default: '8' },
   'max-batches': { type: 'string' },
   workers: { type: 'string' },
@@ -105,6 +109,7 @@ async function convertCommand(argv: string[]): Promise<number> {
     shard: resolveShard(v.shard, process.env, positiveInt('--shard-count', v['shard-count'])),
     layout: oneOf('--layout', v.layout, ['flat', 'hats'] as const),
     rrdetails: v.rrdetails,
+    verify: oneOf('--verify', v.verify, ['read', 'full'] as const),
     logFile: v.log,
     progressBar: true,
     handleSignals: true,

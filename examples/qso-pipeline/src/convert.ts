@@ -61,6 +61,12 @@ export interface ConvertOptions {
    * cores less one, at most 4; 0 encodes on the main thread).
    */
   encodeThreads?: number;
+  /**
+   * Checksums: `read` (default) checks CHECKSUM/DATASUM of every HDU read whole; `full` also reads
+   * the camera arrays whole to check them (their bytes). Download mode checks every HDU of every
+   * staged file whole in any case (the bytes are on disk). A mismatch fails the pixel (code `checksum`).
+   */
+  verify?: 'read' | 'full' | 'off';
   /** Read rrdetails for rr_chi2 details (an HDF5 file fetched whole; off by default so both modes give the same output). */
   rrdetails?: boolean;
   /** Append progress lines here as well as printing them (default `<out>/desi-qso.log` for a local out). */
@@ -96,7 +102,13 @@ export interface ConvertSummary {
   projected_dr1_hours: number;
   mode: 'direct' | 'download';
   shard?: string;
-  failures: Array<{ pixel: string; error: string }>;
+  failures: Array<{ pixel: string; error: string; code?: string }>;
+  /** HDUs whose CHECKSUM/DATASUM matched. */
+  hdus_verified?: number;
+  /** HDUs read in part and so not checked (the camera arrays, unless --verify full or download mode). */
+  hdus_unverified?: number;
+  /** HDUs checked but carrying neither keyword. */
+  hdus_without_checksum?: number;
   /** Set when the run stopped early: a signal (`interrupted`) or a full disk (`disk-full`). */
   stopped?: 'interrupted' | 'disk-full';
   /** The signal that interrupted the run. */
@@ -114,6 +126,7 @@ interface PixelOutcome {
   error?: string;
   /** The error's code (a FusionError's, or a system error's such as ENOSPC). */
   code?: string;
+  checksums?: { verified: number; absent: number; unverified: number };
 }
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
@@ -317,7 +330,10 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
     stopped: stop,
     signal,
     pixels_not_started: stop ? queue.length - next : undefined,
-    failures: outcomes.filter((r) => r.status === 'failed').map((r) => ({ pixel: r.id, error: r.error ?? '' })),
+    failures: outcomes.filter((r) => r.status === 'failed').map((r) => ({ pixel: r.id, error: r.error ?? '', code: r.code })),
+    hdus_verified: outcomes.reduce((a, r) => a + (r.checksums?.verified ?? 0), 0),
+    hdus_unverified: outcomes.reduce((a, r) => a + (r.checksums?.unverified ?? 0), 0),
+    hdus_without_checksum: outcomes.reduce((a, r) => a + (r.checksums?.absent ?? 0), 0),
   };
   await log(
     `done: ${summary.pixels_ok} ok, ${summary.pixels_skipped} skipped, ${summary.pixels_failed} failed; ${summary.qsos} QSOs; ` +
@@ -343,6 +359,33 @@ async function removeLeftovers(out: string, tag: string): Promise<void> {
   for (const name of await readdir(out, { recursive: true })) {
     const m = leftover.exec(name);
     if (m && !processAlive(Number(m[1]))) await rm(join(out, name), { force: true });
+  }
+}
+
+/** Check every HDU of a local FITS file; a mismatch is a FusionError `checksum` naming file and HDU. */
+async function verifyWholeFile(path: string, pixel: PixelTask['pixel']): Promise<{ verified: number; absent: number }> {
+  const { openFits } = await import('@desi/fits-reader');
+  const fits = await openFits(path);
+  try {
+    let verified = 0;
+    let absent = 0;
+    for (const h of await fits.hdus()) {
+      const r = await fits.verifyChecksum(h.index);
+      if (r.datasum === 'bad' || r.checksum === 'bad')
+        throw new FusionError(
+          'checksum',
+          `HDU ${h.name ?? h.index}: ${r.datasum === 'bad' ? 'DATASUM' : 'CHECKSUM'} does not match the bytes`,
+          {
+            pixel,
+            file: path,
+          },
+        );
+      if (r.datasum === 'absent' && r.checksum === 'absent') absent++;
+      else verified++;
+    }
+    return { verified, absent };
+  } finally {
+    await fits.close();
   }
 }
 
@@ -455,6 +498,7 @@ async function convertPixel(
     return { id: task.id, status: 'skipped', qsos: journal.get(task.id)?.rows ?? 0, bytesRead: 0, bytesWritten: 0 };
   let staged: string[] = [];
   let downloaded = 0;
+  const wholeFile: Array<{ verified: number; absent: number }> = [];
   try {
     if (!task.files.coadd || !task.files.redrock)
       throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
@@ -488,6 +532,8 @@ async function convertPixel(
         if (p) sources[p] = r.path;
       }
       staged = [workDir];
+      // The whole files are on disk: every HDU of each is checked, not only those the fusion reads.
+      for (const r of d.results) if (r.status !== 'failed') wholeFile.push(await verifyWholeFile(r.path, task.pixel));
     } else {
       for (const p of wanted) {
         const f: FileRef | undefined = task.files[p];
@@ -516,6 +562,7 @@ async function convertPixel(
       precision: o.precision,
       selection: o.selection,
       rrdetails: o.rrdetails ?? false,
+      verify: o.verify ?? 'read',
     };
     const fused = await fusePixel(sources, fuseOptions);
     // Bytes over the wire (merged gaps and header read-ahead included) for remote files, else bytes read.
@@ -554,12 +601,20 @@ async function convertPixel(
     // A reconversion under other options may name its file differently (another count): the earlier
     // file was this pipeline's, recorded with its checksum, so it goes if it is still exactly that.
     if (!s3Out && previous?.output && previous.output !== rel) await removeIfUnchanged(join(o.out, previous.output), previous.sha256);
-    return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: size };
+    // Download mode checked the staged files whole: the fusion's partial reads are covered there.
+    const checksums = wholeFile.length
+      ? {
+          verified: wholeFile.reduce((a, w) => a + w.verified, 0),
+          absent: wholeFile.reduce((a, w) => a + w.absent, 0),
+          unverified: 0,
+        }
+      : fused.checksums;
+    return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: size, checksums };
   } catch (e) {
     const error = (e as Error).message;
     const code = (e as { code?: unknown }).code;
     // The journal may not be writable either (a full disk): the pixel is then simply redone next run.
-    await journal.record({ id: task.id, status: 'failed', error }).catch(() => {});
+    await journal.record({ id: task.id, status: 'failed', error, code: typeof code === 'string' ? code : undefined }).catch(() => {});
     return {
       id: task.id,
       status: 'failed',

@@ -11,6 +11,8 @@ export interface JournalEntry {
   bytes?: number;
   sha256?: string;
   error?: string;
+  /** The failure's code (FusionError codes such as `checksum`, or system codes). */
+  code?: string;
   /** Every option that shapes the output, as {@link outputOptions} writes it. */
   options?: string;
   /** Each input product's identity when it was read: `etag:…`, or `size:…,mtime:…` for a local file. */

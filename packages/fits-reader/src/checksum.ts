@@ -51,9 +51,11 @@ async function sumRange(ctx: HduContext, offset: number, length: number): Promis
   for (let done = 0; done < length; done += CHUNK) {
     const want = Math.min(CHUNK, length - done);
     const got = await ctx.src.read(offset + done, want);
-    if (got.length < want) {
-      // Missing padding at the end of a file counts as zeros, which add nothing.
-      const padded = new Uint8Array(want);
+    // Missing padding at the end of a file counts as zeros, which add nothing; so does the zero fill of
+    // a data unit summed without its padding (whose length need not be a multiple of four).
+    const whole = Math.ceil(want / 4) * 4;
+    if (got.length < whole) {
+      const padded = new Uint8Array(whole);
       padded.set(got);
       s.add(padded);
     } else s.add(got);
@@ -61,9 +63,20 @@ async function sumRange(ctx: HduContext, offset: number, length: number): Promis
   return s.value();
 }
 
+/** Options of {@link verifyChecksum}. */
+export interface ChecksumOptions {
+  /**
+   * Take the padding after the data unit as the standard says it is (zeros, which add nothing to the
+   * sum) instead of reading it: a reader that fetched exactly the data then checks it without one
+   * more request. ASCII tables (kind `table`), padded with blanks, are always read whole. Default false.
+   */
+  standardPadding?: boolean;
+}
+
 /** Verify an HDU's CHECKSUM (whole HDU sums to −0) and DATASUM (sum of the data unit). */
-export async function verifyChecksum(ctx: HduContext): Promise<ChecksumResult> {
-  const dataLen = Math.ceil(ctx.layout.dataSize / 2880) * 2880;
+export async function verifyChecksum(ctx: HduContext, o: ChecksumOptions = {}): Promise<ChecksumResult> {
+  const skipPadding = o.standardPadding === true && ctx.layout.kind !== 'table';
+  const dataLen = skipPadding ? ctx.layout.dataSize : Math.ceil(ctx.layout.dataSize / 2880) * 2880;
   const ck = ctx.header.card('CHECKSUM');
   const ds = ctx.header.card('DATASUM');
   if (!ck && !ds) return { checksum: 'absent', datasum: 'absent' };

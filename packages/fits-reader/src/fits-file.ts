@@ -1,4 +1,4 @@
-import { type ChecksumResult, verifyChecksum } from './checksum.js';
+import { type ChecksumOptions, type ChecksumResult, verifyChecksum } from './checksum.js';
 import { compressedImageHeader, compressedShape } from './compress/image-header.js';
 import { readCompressedImage } from './compress/read-tiled-image.js';
 import { readCompressedTable } from './compress/read-tiled-table.js';
@@ -357,10 +357,15 @@ export class FitsFile {
     return this.source.read(dataOffset, layout.dataSize);
   }
 
-  /** Check CHECKSUM and DATASUM of an HDU. */
-  async verifyChecksum(ext: HduSelector): Promise<ChecksumResult> {
+  /**
+   * Check CHECKSUM and DATASUM of an HDU.
+   *
+   * @example
+   * const { datasum } = await fits.verifyChecksum('REDSHIFTS', { standardPadding: true });
+   */
+  async verifyChecksum(ext: HduSelector, o: ChecksumOptions = {}): Promise<ChecksumResult> {
     const e = await this.resolve(ext);
-    return verifyChecksum(e.ctx);
+    return verifyChecksum(e.ctx, o);
   }
 
   /** The structural layout of an HDU (BITPIX, NAXISn, PCOUNT, GCOUNT, exact data size). */

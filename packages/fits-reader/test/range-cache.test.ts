@@ -50,6 +50,21 @@ describe('RangeCache', () => {
     expect(log.length).toBe(2);
   });
 
+  it('answers a read straddling cached segments from them (joined), and fetches only when there is a hole', async () => {
+    const { cache, log } = cacheOf({ minRead: 4096 });
+    await cache.read(10_000, 100); // [10000, 14096)
+    await cache.read(14_096, 100); // [14096, 18192): meets the first
+    await cache.read(17_000, 100); // inside the second
+    expect(log.length).toBe(2);
+    // A long read across both (a header of six blocks read in two minimum reads): no request.
+    expect(await cache.read(10_500, 7000)).toEqual(data.subarray(10_500, 17_500));
+    expect(log.length).toBe(2);
+    // Across a hole: fetched.
+    await cache.read(30_000, 100);
+    expect(await cache.read(17_000, 14_000)).toEqual(data.subarray(17_000, 31_000));
+    expect(log.length).toBe(4);
+  });
+
   it('evicts the least recently used segments beyond cacheBytes', async () => {
     const { cache, log } = cacheOf({ minRead: 1, cacheBytes: 3000 });
     await cache.read(0, 1000);

@@ -1,7 +1,15 @@
 import type { PixelId, Product } from './datamodel.js';
 
 /** Why fusing a pixel failed. */
-export type FusionErrorCode = 'missing-file' | 'targetid-mismatch' | 'bad-shape' | 'missing-camera' | 'bad-file' | 'bad-option';
+export type FusionErrorCode =
+  | 'missing-file'
+  | 'targetid-mismatch'
+  | 'bad-shape'
+  | 'missing-camera'
+  | 'bad-file'
+  | 'bad-option'
+  /** CHECKSUM or DATASUM does not match an HDU's bytes. */
+  | 'checksum';
 
 /** A pixel could not be fused; says which pixel and which file. The caller decides whether a batch goes on. */
 export class FusionError extends Error {

@@ -4,11 +4,12 @@ import { type CameraData, concatCameras, type Spectra } from './assemble/spectra
 import { windowed } from './assemble/window.js';
 import { CAMERAS, DR1, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
 import { FusionError } from './errors.js';
-import { readAfterburners } from './io/afterburners.js';
+import { qnTableName, readAfterburners } from './io/afterburners.js';
 import { type Cols, columnsOf, f64, i64, indexOf, int32View, strip } from './io/columns.js';
 import { readEmline } from './io/emline.js';
 import type { RedrockFits } from './io/rrdetails.js';
 import { type OpenProduct, openProduct, type PixelSources } from './io/sources.js';
+import { type ChecksumTally, newTally, type VerifyMode, verifyHdus } from './io/verify.js';
 import { applyPrecision, type Precision } from './precision.js';
 import { type QsoAfterburners, type Selection, select } from './select.js';
 
@@ -31,6 +32,12 @@ export interface FuseOptions {
   rrdetails?: boolean;
   /** redrock fits kept per target from rrdetails (default 3: the best and the next two). */
   rrFits?: number;
+  /**
+   * Checksums: `read` (default) checks CHECKSUM/DATASUM of every HDU read whole (no extra bytes from a
+   * remote source); `full` also reads the camera arrays whole to check them (their bytes, ~0.8 GB for
+   * a large DR1 coadd); `off`. A mismatch fails the pixel with FusionError `checksum`.
+   */
+  verify?: VerifyMode;
 }
 
 /** One pixel's selected targets, fused into columns (plain typed arrays, in REDSHIFTS order). */
@@ -69,6 +76,8 @@ export interface FusedPixel {
   io: Partial<Record<Product, { bytes: number; reads: number; size: number; name: string }>>;
   /** Non-fatal findings (e.g. rrdetails χ² not equal to REDSHIFTS). */
   warnings: string[];
+  /** HDUs checked against their CHECKSUM/DATASUM, without either keyword, and read in part (not checked). */
+  checksums: ChecksumTally;
 }
 
 /**
@@ -139,6 +148,17 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
         ),
       })
     ).columns as Cols;
+    const verify = options.verify ?? 'read';
+    const checksums = newTally();
+    // Checked while the coadd is read; awaited before the pixel is returned.
+    const checks: Promise<void>[] = [];
+    const check = (p: OpenProduct | undefined, names: readonly string[], product: Product) => {
+      if (verify === 'off' || !p) return;
+      const c = verifyHdus(p, names, checksums, { pixel, product });
+      c.catch(() => {});
+      checks.push(c);
+    };
+    check(rr, [HDU.redshifts, HDU.fibermap], 'redrock');
     const tid = i64(zt.TARGETID);
     const fmTid = i64(rfm.TARGETID);
     // REDSHIFTS and FIBERMAP are row-matched in DESI files; if not, match by TARGETID.
@@ -159,8 +179,12 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
 
     // 2. selection.
     let qso: QsoAfterburners | undefined;
-    if (method === 'desi-qso-catalog')
+    if (method === 'desi-qso-catalog') {
       qso = await readAfterburners(opened.qso_mgii as OpenProduct, opened.qso_qn as OpenProduct, tid, pixel);
+      check(opened.qso_mgii, [HDU.mgii], 'qso_mgii');
+      const qnName = await qnTableName(opened.qso_qn as OpenProduct);
+      if (qnName) check(opened.qso_qn, [qnName], 'qso_qn');
+    }
     const status = needStatus ? rfm.COADD_FIBERSTATUS : undefined;
     const sel = select(
       {
@@ -204,6 +228,8 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
         columns: await columnsOf(coadd, HDU.fibermap, ['TARGETID', ...(camera === 'brz' ? ['COADD_FIBERSTATUS'] : [])], at('coadd')),
       })
     ).columns as Cols;
+    // Checked now, while its bytes are surely in the reader's cache (the camera reads come next).
+    check(coadd, [HDU.fibermap], 'coadd');
     const cpos = indexOf(i64(cfm.TARGETID));
     const crow = Array.from(targetId, (t) => {
       const r = cpos.get(t);
@@ -257,6 +283,15 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       }),
     );
 
+    check(
+      coadd,
+      CAMERAS.map((c) => HDU.wavelength(c)),
+      'coadd',
+    );
+    const partial = CAMERAS.flatMap((c) => [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]);
+    if (verify === 'full') check(coadd, partial, 'coadd');
+    else checksums.unverified += partial.length;
+
     // 4. spectra on one grid.
     const range =
       options.wavelengthRange === null ? undefined : (options.wavelengthRange ?? (camera === 'concat' ? [WAVE_MIN, WAVE_MAX] : undefined));
@@ -274,6 +309,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
 
     // 5. emission lines by TARGETID.
     const emline: Record<string, Float64Array> | undefined = await emlineRead;
+    if (emline) check(opened.emline, [HDU.emline], 'emline');
 
     // 6. rrdetails.
     const rrChi2 = pick(f64(zt.CHI2), (n) => new Float64Array(n));
@@ -304,6 +340,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       }
     }
 
+    await Promise.all(checks);
     const io: FusedPixel['io'] = {};
     for (const [k, p] of Object.entries(opened))
       if (p) io[k as Product] = { bytes: p.counter.bytes, reads: p.counter.reads, size: p.counter.size, name: p.name };
@@ -333,6 +370,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       missing,
       io,
       warnings,
+      checksums,
     };
   } finally {
     for (const p of Object.values(opened)) await p?.fits.close();

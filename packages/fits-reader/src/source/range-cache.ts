@@ -58,6 +58,14 @@ function covering<T extends Span>(spans: readonly T[], offset: number, end: numb
   return undefined;
 }
 
+/** The span reaching furthest past `at` among those that start at or before it (a short look back). */
+function furthest<T extends Span>(spans: readonly T[], at: number): T | undefined {
+  const i = upperBound(spans, at);
+  let best: T | undefined;
+  for (let j = i - 1; j >= 0 && j >= i - 8; j--) if (spans[j].end > at && (!best || spans[j].end > best.end)) best = spans[j];
+  return best;
+}
+
 function insertSorted<T extends Span>(spans: T[], s: T): void {
   spans.splice(upperBound(spans, s.offset), 0, s);
 }
@@ -107,6 +115,28 @@ export class RangeCache {
     const s = covering(this.segments, offset, end);
     if (s) s.used = ++this.clock;
     return s;
+  }
+
+  /**
+   * [offset, end) joined from cached segments that meet or overlap (a read straddling two earlier
+   * requests, such as a long header read in two minimum reads): a copy, or undefined at a hole.
+   */
+  private assemble(offset: number, end: number): Uint8Array | undefined {
+    const parts: Segment[] = [];
+    for (let at = offset; at < end; ) {
+      const s = furthest(this.segments, at);
+      if (!s || parts.length >= 64) return undefined;
+      parts.push(s);
+      at = s.end;
+    }
+    const out = new Uint8Array(end - offset);
+    for (const s of parts) {
+      s.used = ++this.clock;
+      const from = Math.max(offset, s.offset);
+      const to = Math.min(end, s.end);
+      out.set(s.bytes.subarray(from - s.offset, to - s.offset), from - offset);
+    }
+    return out;
   }
 
   private keep(offset: number, bytes: Uint8Array): Segment {
@@ -179,6 +209,8 @@ export class RangeCache {
     if (end <= offset) return new Uint8Array(0);
     const hit = this.find(offset, end);
     if (hit) return hit.bytes.subarray(offset - hit.offset, end - hit.offset);
+    const joined = this.assemble(offset, end);
+    if (joined) return joined;
     const coming = covering(this.pending, offset, end);
     if (coming) {
       const s = await coming.promise;

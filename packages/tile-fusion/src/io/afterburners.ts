@@ -4,6 +4,11 @@ import type { QsoAfterburners } from '../select.js';
 import { i64, indexOf } from './columns.js';
 import type { OpenProduct } from './sources.js';
 
+/** The QuasarNET table's EXTNAME (`QN_RR`, or `QN+RR` in some files). */
+export async function qnTableName(qn: OpenProduct): Promise<string | undefined> {
+  return (await qn.fits.hdus()).find((h) => ['QN_RR', 'QN+RR'].includes(h.name?.toUpperCase() ?? ''))?.name;
+}
+
 /** qso_mgii and qso_qn answers row-matched to REDSHIFTS (by TARGETID). */
 export async function readAfterburners(mgii: OpenProduct, qn: OpenProduct, tid: BigInt64Array, pixel: PixelId): Promise<QsoAfterburners> {
   const n = tid.length;
@@ -26,7 +31,7 @@ export async function readAfterburners(mgii: OpenProduct, qn: OpenProduct, tid: 
     const r = pos.get(mt[i]);
     if (r !== undefined) out.isMgii[r] = mi[i] ? 1 : 0;
   }
-  const qnName = (await qn.fits.hdus()).find((h) => ['QN_RR', 'QN+RR'].includes(h.name?.toUpperCase() ?? ''))?.name;
+  const qnName = await qnTableName(qn);
   if (!qnName) throw new FusionError('bad-file', 'no QN_RR table', { pixel, product: 'qso_qn', file: qn.name });
   const q = await qn.fits.readTable(qnName, {
     columns: ['TARGETID', 'C_LYA', 'C_CIV', 'C_CIII', 'C_MgII', 'C_Hbeta', 'C_Halpha', 'IS_QSO_QN_NEW_RR', 'Z_NEW', 'ZERR_NEW'],
