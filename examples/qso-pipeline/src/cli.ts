@@ -116,7 +116,7 @@ async function convertCommand(argv: string[]): Promise<number> {
   });
   if (v['summary-json']) await writeAtomic(v['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
   // Interrupted: the shell's convention (128 + signal); a full disk: fatal (2); failed pixels: 1.
-  if (summary.stopped === 'interrupted') return summary.signal === 'SIGINT' ? 130 : 143;
+  if (summary.stopped === 'interrupted') return summary.signal === 'SIGINT' ? 130 : summary.signal === 'SIGHUP' ? 129 : 143;
   if (summary.stopped === 'disk-full') return 2;
   return summary.pixels_failed ? 1 : 0;
 }

@@ -145,6 +145,8 @@ export function outputPath(task: PixelTask, count: number, layout: 'flat' | 'hat
  */
 export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   const started = performance.now();
+  // The launcher at the start, so that one killed during discovery is noticed too.
+  const parent = process.ppid;
   const mode = o.mode ?? 'direct';
   const print = o.print ?? ((l: string) => console.log(l));
   const isLocal = !/^(s3|https?):\/\//.test(o.source);
@@ -178,7 +180,7 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
   }
   try {
     if (!s3Out) await removeLeftovers(o.out, runTag(o.shard));
-    return await runTasks(o, { started, mode, print, logFile, s3, s3Out, client, outClient, tasks, rejected: plan.rejected });
+    return await runTasks(o, { started, parent, mode, print, logFile, s3, s3Out, client, outClient, tasks, rejected: plan.rejected });
   } finally {
     await release();
   }
@@ -187,6 +189,8 @@ export async function convert(o: ConvertOptions): Promise<ConvertSummary> {
 /** What {@link convert} has settled before the pixels run. */
 interface RunSetup {
   started: number;
+  /** The parent process when the run started. */
+  parent: number;
   mode: 'direct' | 'download';
   print: (line: string) => void;
   logFile: string | undefined;
@@ -202,7 +206,7 @@ interface RunSetup {
 type StopReason = 'interrupted' | 'disk-full';
 
 async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSummary> {
-  const { started, mode, print, logFile, s3, s3Out, client, outClient, tasks } = setup;
+  const { started, parent, mode, print, logFile, s3, s3Out, client, outClient, tasks } = setup;
   const plan = { rejected: setup.rejected };
   // A log that cannot be written (a full disk) is said once and does not stop the run's own handling.
   let logBroken = false;
@@ -256,16 +260,32 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
   // Stop taking pixels on a signal (the ones in flight finish and are journalled) or a full disk.
   let stop: StopReason | undefined;
   let signal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals) => {
+  const onSignal = (sig: NodeJS.Signals, why: string = sig) => {
     if (stop === 'interrupted') {
       print(`${sig} again: exiting now (temporary files are removed by the next run)`);
       process.exit(sig === 'SIGINT' ? 130 : 143);
     }
     stop = 'interrupted';
     signal = sig;
-    void log(`interrupted (${sig}): finishing the pixels in flight, then stopping; a re-run resumes`);
+    void log(`interrupted (${why}): finishing the pixels in flight, then stopping; a re-run resumes`);
   };
-  if (o.handleSignals) for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, onSignal);
+  // Node calls a signal listener with the signal's name and number: take the name only.
+  const listeners = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
+  if (o.handleSignals) for (const [sig, f] of Object.entries(listeners)) process.on(sig, f);
+  // A launcher that is killed (pnpm, npx, a wrapper script) does not pass the signal on, and this
+  // process would be re-parented and run on unseen: a parent that goes away counts as a SIGHUP.
+  const orphaned =
+    o.handleSignals && parent > 1
+      ? setInterval(() => {
+          if (process.ppid === parent) return;
+          clearInterval(orphaned); // once: a second "signal" would exit at once
+          onSignal('SIGHUP', `the parent process ${parent} is gone`);
+        }, 100).unref()
+      : undefined;
+  if (o.handleSignals && parent > 1 && process.ppid !== parent) {
+    clearInterval(orphaned);
+    onSignal('SIGHUP', `the parent process ${parent} is gone`);
+  }
   const worker = async () => {
     while (next < queue.length && !stop) {
       const i = next++;
@@ -297,7 +317,8 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
   try {
     await Promise.all(Array.from({ length: Math.max(1, o.workers ?? (mode === 'direct' ? 16 : 4)) }, worker));
   } finally {
-    for (const sig of ['SIGINT', 'SIGTERM'] as const) process.off(sig, onSignal);
+    for (const [sig, f] of Object.entries(listeners)) process.off(sig, f);
+    clearInterval(orphaned);
   }
   await logging;
   // Batches cut short by a stop still get their line.

@@ -357,6 +357,45 @@ describe('run safety', () => {
     expect((await listFiles(out)).filter((f) => /\.tmp-|\.desi-qso-lock/.test(f))).toEqual([]);
   }, 120_000);
 
+  it('a launcher killed without passing the signal on (as pnpm does): the run notices its parent is gone and stops cleanly', async () => {
+    const out = join(work, 'orphan');
+    const summary = join(work, 'orphan.json');
+    // The archive answers 503 while the launcher dies, so that pixels are still to come then.
+    const proxy = await startOutageProxy(endpoint);
+    const viaProxy = args(out).map((a) => (a === endpoint ? proxy.url : a));
+    // A launcher process standing in for pnpm: it starts the CLI and is then killed alone.
+    const launcher = spawn(
+      process.execPath,
+      [
+        '-e',
+        `const c = require('node:child_process').spawn(process.execPath, ${JSON.stringify(['--conditions=source', '--import', import.meta.resolve('tsx'), CLI, ...viaProxy, '--summary-json', summary])}, { stdio: 'inherit' }); setInterval(() => {}, 1000);`,
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let text = '';
+    await new Promise<void>((resolve) => {
+      launcher.stdout.on('data', (d: Buffer) => {
+        text += d.toString();
+        if (/batch 1\/3/.test(text)) resolve();
+      });
+    });
+    proxy.down({ kind: 'status', status: 503 });
+    launcher.kill('SIGKILL');
+    await new Promise((r) => setTimeout(r, 1000));
+    proxy.up();
+    // The orphaned CLI finishes its pixel in flight, writes its summary and exits.
+    const t0 = Date.now();
+    while (!existsSync(summary) && Date.now() - t0 < 30_000) await new Promise((r) => setTimeout(r, 100));
+    await proxy.close();
+    expect(existsSync(summary), text).toBe(true);
+    const s = JSON.parse(await readFile(summary, 'utf8'));
+    expect(s).toMatchObject({ stopped: 'interrupted', signal: 'SIGHUP' });
+    expect(await readFile(join(out, 'desi-qso.log'), 'utf8')).toMatch(/interrupted \(the parent process \d+ is gone\)/);
+    const again = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
+    expect(again.pixels_skipped).toBe(s.pixels_ok);
+    expect(await readRows(out)).toEqual(directRows);
+  }, 60_000);
+
   it('two runs on one --out: the second is refused while the first lives; locks and files of a dead run are taken over', async () => {
     const out = join(work, 'locked');
     const [a, b] = await Promise.allSettled([
