@@ -45,6 +45,25 @@ function firstDiff(ours: number[], ref: Array<number | null>): string | undefine
   return undefined;
 }
 
+/** CLI arguments converting the S3 fixture pixels one at a time (decimals), each batch one pixel. */
+function oneByOne(out: string): string[] {
+  return [
+    'convert',
+    '--source',
+    SOURCE,
+    '--endpoint',
+    endpoint,
+    '--out',
+    out,
+    '--precision',
+    'decimals',
+    '--tiles-per-batch',
+    '1',
+    '--workers',
+    '1',
+  ];
+}
+
 /** Run the CLI in a child process (so it can be killed), resolving to its exit code and output. */
 function runCli(
   args: string[],
@@ -286,21 +305,7 @@ describe('desi-qso convert against a local S3 server', () => {
 
   it('a run killed with SIGKILL at a random point and restarted ends with the same rows and no partial files', async () => {
     const out = join(work, 'killed');
-    const args = [
-      'convert',
-      '--source',
-      SOURCE,
-      '--endpoint',
-      endpoint,
-      '--out',
-      out,
-      '--precision',
-      'decimals',
-      '--tiles-per-batch',
-      '1',
-      '--workers',
-      '1',
-    ];
+    const args = oneByOne(out);
     // Kill after a random number of output bytes (somewhere from start-up to the last batch).
     const killAfter = Math.floor(Math.random() * 400);
     const first = await runCli(args, (text, kill) => {
@@ -317,21 +322,7 @@ describe('desi-qso convert against a local S3 server', () => {
 });
 
 describe('run safety', () => {
-  const args = (out: string) => [
-    'convert',
-    '--source',
-    SOURCE,
-    '--endpoint',
-    endpoint,
-    '--out',
-    out,
-    '--precision',
-    'decimals',
-    '--tiles-per-batch',
-    '1',
-    '--workers',
-    '1',
-  ];
+  const args = oneByOne;
 
   it('SIGTERM to the bin ends the run cleanly: in-flight pixels finish, "interrupted" is logged, a re-run resumes', async () => {
     const out = join(work, 'sigterm');

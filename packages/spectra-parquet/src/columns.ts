@@ -45,25 +45,10 @@ export function spectraColumns(s: SpectraShape): ColumnSpec[] {
   ];
 }
 
-/** A nullable float column: NaN (or a missing array) is null. */
-function nullableFloat(src: Float64Array | undefined, a: number, b: number, as32 = false): ColumnValues {
+/** A nullable numeric column: NaN (or a missing array) is null; `kind` is the stored type. */
+function nullable(src: Float64Array | undefined, a: number, b: number, kind: 'f64' | 'f32' | 'i32'): ColumnValues {
   const n = b - a;
-  const values = as32 ? new Float32Array(n) : new Float64Array(n);
-  const valid = new Uint8Array(n);
-  if (src)
-    for (let i = 0; i < n; i++) {
-      const v = src[a + i];
-      if (!Number.isNaN(v)) {
-        values[i] = v;
-        valid[i] = 1;
-      }
-    }
-  return { values, valid };
-}
-
-function nullableInt32(src: Float64Array | undefined, a: number, b: number): ColumnValues {
-  const n = b - a;
-  const values = new Int32Array(n);
+  const values = kind === 'f64' ? new Float64Array(n) : kind === 'f32' ? new Float32Array(n) : new Int32Array(n);
   const valid = new Uint8Array(n);
   if (src)
     for (let i = 0; i < n; i++) {
@@ -90,15 +75,13 @@ export function batchColumns(batch: SpectraBatch, s: SpectraShape, a: number, b:
     { values: batch.ra.subarray(a, b) },
     { values: batch.dec.subarray(a, b) },
     { values: batch.z.subarray(a, b) },
-    nullableFloat(batch.zerr, a, b),
+    nullable(batch.zerr, a, b, 'f64'),
     batch.zwarn ? { values: batch.zwarn.subarray(a, b) } : { values: new BigInt64Array(n), valid: new Uint8Array(n) },
     strings(batch.spectype),
     strings(batch.subtype),
-    nullableFloat(batch.deltachi2, a, b),
-    nullableFloat(batch.rrChi2, a, b),
-    ...EMLINE_COLUMNS.map((c) =>
-      c.endsWith('_ndof') ? nullableInt32(batch.emline?.[c], a, b) : nullableFloat(batch.emline?.[c], a, b, true),
-    ),
+    nullable(batch.deltachi2, a, b, 'f64'),
+    nullable(batch.rrChi2, a, b, 'f64'),
+    ...EMLINE_COLUMNS.map((c) => nullable(batch.emline?.[c], a, b, c.endsWith('_ndof') ? 'i32' : 'f32')),
     { values: grid, per: npix, sameEveryRow: true },
     { values: spectra(batch.flux), per: npix },
     { values: spectra(batch.ivar), per: npix },
