@@ -1,4 +1,4 @@
-// The writer (also `@desi/spectra-parquet/writer` on its own), then what reads, checks and catalogues.
+// What reads, checks and catalogues spectra, and the writer (also `@desi/spectra-parquet/writer` on its own).
 
 export { type AnalyzeReport, analyzeParquet, type FileReport, parquetFiles } from './analyze.js';
 export { finalizeHats, type HatsOptions } from './hats.js';
