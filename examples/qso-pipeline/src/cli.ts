@@ -226,6 +226,12 @@ const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   demo: demoCommand,
 };
 
+/** The package's version, read from its package.json (beside src/ and dist/ alike). */
+async function version(): Promise<string> {
+  const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
 /** Run a command line; resolves to the exit code (0 ok, 1 failed pixels or checks, 2 usage or fatal error). */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -233,10 +239,19 @@ export async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command ? 0 : 2;
   }
+  if (command === '--version' || command === '-V') {
+    console.log(`desi-qso ${await version()}`);
+    return 0;
+  }
   const run = COMMANDS[command];
   if (!run) {
     console.error(`desi-qso: unknown command ${command}\n\n${USAGE}`);
     return 2;
+  }
+  // Every command prints the usage on --help (the flags are listed per command there).
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE);
+    return 0;
   }
   try {
     return await run(rest);

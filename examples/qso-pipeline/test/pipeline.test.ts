@@ -647,6 +647,25 @@ describe('desi-qso CLI', () => {
     ]);
   });
 
+  it('--help on every command prints the usage (exit 0); --version prints the version', async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (l: string) => lines.push(l);
+    try {
+      for (const c of ['convert', 'finalize', 'analyze', 'bench', 'keys', 'demo']) {
+        lines.length = 0;
+        expect(await main([c, '--help']), c).toBe(0);
+        expect(lines.join('\n'), c).toMatch(new RegExp(`usage: desi-qso <command>[\\s\\S]*\\n  ${c} `));
+      }
+      lines.length = 0;
+      expect(await main(['--version'])).toBe(0);
+      const { version } = JSON.parse(await readFile(join(import.meta.dirname, '..', 'package.json'), 'utf8'));
+      expect(lines).toEqual([`desi-qso ${version}`]);
+    } finally {
+      console.log = log;
+    }
+  });
+
   it('bad flags are usage errors (exit 2) naming the flag', async () => {
     const errors: string[] = [];
     const err = console.error;
