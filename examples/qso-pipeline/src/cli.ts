@@ -22,6 +22,7 @@ const USAGE = `usage: desi-qso <command> [flags]
             [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
             [--fiberstatus-zero] [--positive-targetid] [--rrdetails] [--verify read|full]
             [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download] [--encode-threads N]
+            [--memory-budget 512]  MiB for the pixels in flight (they wait while it is spent)
             [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
             --verify read (default) checks CHECKSUM/DATASUM of every HDU read whole, at no extra bytes;
             --verify full also reads the camera arrays whole to check them: their bytes (~0.8 GB per
@@ -60,6 +61,7 @@ const CONVERT_FLAGS = {
   'max-batches': { type: 'string' },
   workers: { type: 'string' },
   'encode-threads': { type: 'string' },
+  'memory-budget': { type: 'string' },
   shard: { type: 'string' },
   'shard-count': { type: 'string' },
   layout: { type: 'string', default: 'flat' },
@@ -106,6 +108,7 @@ async function convertCommand(argv: string[]): Promise<number> {
     maxBatches: positiveInt('--max-batches', v['max-batches']),
     workers: positiveInt('--workers', v.workers),
     encodeThreads: countOf('--encode-threads', v['encode-threads']),
+    memoryBudgetMiB: positiveInt('--memory-budget', v['memory-budget']),
     shard: resolveShard(v.shard, process.env, positiveInt('--shard-count', v['shard-count'])),
     layout: oneOf('--layout', v.layout, ['flat', 'hats'] as const),
     rrdetails: v.rrdetails,

@@ -17,6 +17,7 @@ import {
 import { writeAtomic } from './atomic.js';
 import { defaultEncodeThreads, EncodePool } from './encode-pool.js';
 import { Journal } from './journal.js';
+import { MemoryBudget } from './memory-budget.js';
 import { planTasks, type RejectedEntry } from './plan.js';
 import { acquireRunLock, processAlive } from './run-lock.js';
 import { type Shard, shardOf } from './shard.js';
@@ -75,6 +76,12 @@ export interface ConvertOptions {
   print?: (line: string) => void;
   /** A live progress line on a TTY. */
   progressBar?: boolean;
+  /**
+   * Memory for the pixels in flight, in MiB (default 512): a pixel reserves its tables when it starts
+   * and its spectra once its selection is known, and waits while the budget is spent, whatever the
+   * worker count. The process itself (Node, modules, threads) comes on top, about 100–150 MiB.
+   */
+  memoryBudgetMiB?: number;
   /** How long a failing request to the archive is retried (default: a 120 s window, so a minute-long outage is ridden out). */
   retry?: RetryPolicy;
   /** Connect, first-byte and idle timeouts of every request to the archive (default 10 s, 30 s, 30 s). */
@@ -115,6 +122,10 @@ export interface ConvertSummary {
   signal?: string;
   /** Pixels the run never started because it stopped. */
   pixels_not_started?: number;
+  /** The most pixels in flight at once (the memory budget and the worker count bound it). */
+  pixels_in_flight_max?: number;
+  /** The most memory reserved at once by pixels in flight, in MiB (their estimates). */
+  memory_reserved_max_mib?: number;
 }
 
 interface PixelOutcome {
@@ -130,6 +141,27 @@ interface PixelOutcome {
 }
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
+const MiB = 1 << 20;
+
+/**
+ * What a pixel holds before its selection is known: the tables read whole (redrock, emline, the
+ * afterburners, as large as their files at most) and the readers' caches and headers.
+ */
+function tablesEstimate(task: PixelTask): number {
+  const small = (['redrock', 'emline', 'qso_mgii', 'qso_qn'] as const).reduce((a, p) => a + (task.files[p]?.size ?? 0), 0);
+  return Math.min(small, 64 * MiB) + 8 * MiB;
+}
+
+/**
+ * What `count` selected spectra take while a pixel is fused and written: per pixel value the camera
+ * rows read (12 bytes), the fused arrays (12; 28 with decimals' float64 and its float32 source) and
+ * the encoded file (about a third of that), measured against bench:memory.
+ */
+function spectraEstimate(count: number, o: ConvertOptions): number {
+  const npix = (o.camera ?? 'concat') === 'brz' ? 7781 : 7958;
+  const perValue = o.precision?.mode === 'decimals' ? 50 : 30;
+  return count * npix * perValue;
+}
 
 /** The relative output path of a pixel's file. */
 export function outputPath(task: PixelTask, count: number, layout: 'flat' | 'hats'): string {
@@ -256,6 +288,7 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
     for (const f of results.filter((r) => r.status === 'failed')) await log(`  FAILED ${f.id}: ${f.error}`);
   };
   // One pixel gains nothing from a thread (it would only pay the thread's start-up); more pixels overlap.
+  const budget = new MemoryBudget((o.memoryBudgetMiB ?? 512) * MiB);
   const encoder = EncodePool.shared(o.encodeThreads ?? (queue.length > 1 ? defaultEncodeThreads() : 0));
   // Stop taking pixels on a signal (the ones in flight finish and are journalled) or a full disk.
   let stop: StopReason | undefined;
@@ -291,7 +324,7 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
       const i = next++;
       const b = Math.floor(i / batchSize);
       state[b].t0 ||= performance.now();
-      const result = await convertPixel(queue[i], o, mode, { s3, client, outClient, s3Out, journal, encoder });
+      const result = await convertPixel(queue[i], o, mode, { s3, client, outClient, s3Out, journal, encoder, budget });
       if (result.code === 'ENOSPC' || result.code === 'EDQUOT') {
         if (!stop) void log(`disk full (${result.code}) writing ${result.id}: stopping the run; free space and re-run to resume`);
         stop = 'disk-full';
@@ -351,6 +384,8 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
     stopped: stop,
     signal,
     pixels_not_started: stop ? queue.length - next : undefined,
+    pixels_in_flight_max: budget.peak.holders,
+    memory_reserved_max_mib: Math.round(budget.peak.bytes / MiB),
     failures: outcomes.filter((r) => r.status === 'failed').map((r) => ({ pixel: r.id, error: r.error ?? '', code: r.code })),
     hdus_verified: outcomes.reduce((a, r) => a + (r.checksums?.verified ?? 0), 0),
     hdus_unverified: outcomes.reduce((a, r) => a + (r.checksums?.unverified ?? 0), 0),
@@ -497,6 +532,7 @@ interface RunContext {
   s3Out: { bucket: string; key: string } | undefined;
   journal: Journal;
   encoder: EncodePool;
+  budget: MemoryBudget;
 }
 
 /**
@@ -512,11 +548,13 @@ async function convertPixel(
   task: PixelTask,
   o: ConvertOptions,
   mode: 'direct' | 'download',
-  { s3, client, outClient, s3Out, journal, encoder }: RunContext,
+  { s3, client, outClient, s3Out, journal, encoder, budget }: RunContext,
 ): Promise<PixelOutcome> {
   const layout = o.layout ?? 'flat';
   if (await verified(task, o, journal, o.out, !!s3Out))
     return { id: task.id, status: 'skipped', qsos: journal.get(task.id)?.rows ?? 0, bytesRead: 0, bytesWritten: 0 };
+  // Memory first: the pixel's tables now, its spectra once it knows how many (see memory-budget.ts).
+  const reservation = await budget.admit(tablesEstimate(task));
   let staged: string[] = [];
   let downloaded = 0;
   const wholeFile: Array<{ verified: number; absent: number }> = [];
@@ -584,6 +622,7 @@ async function convertPixel(
       selection: o.selection,
       rrdetails: o.rrdetails ?? false,
       verify: o.verify ?? 'read',
+      onSelected: ({ count }) => reservation.grow(spectraEstimate(count, o)),
     };
     const fused = await fusePixel(sources, fuseOptions);
     // Bytes over the wire (merged gaps and header read-ahead included) for remote files, else bytes read.
@@ -646,6 +685,7 @@ async function convertPixel(
       code: typeof code === 'string' ? code : undefined,
     };
   } finally {
+    reservation.release();
     // Staged files go once the output is written (or the pixel failed): download mode keeps no copies.
     for (const d of staged) await rm(d, { recursive: true, force: true });
   }

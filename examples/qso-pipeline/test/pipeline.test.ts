@@ -419,6 +419,30 @@ describe('run safety', () => {
     expect(left.filter((f) => f.startsWith('.desi-qso-lock'))).toEqual([]);
   }, 120_000);
 
+  it('the memory budget bounds the pixels in flight, whatever the worker count, and every pixel still converts', async () => {
+    const tight = await convert({
+      source: SOURCE,
+      endpoint,
+      out: join(work, 'budget-1'),
+      precision: { mode: 'decimals' },
+      memoryBudgetMiB: 1,
+      workers: 16,
+      print: quiet,
+    });
+    expect(tight).toMatchObject({ pixels_ok: 3, pixels_in_flight_max: 1 });
+    expect(await readRows(join(work, 'budget-1'))).toEqual(directRows);
+    const roomy = await convert({
+      source: SOURCE,
+      endpoint,
+      out: join(work, 'budget-512'),
+      precision: { mode: 'decimals' },
+      workers: 16,
+      print: quiet,
+    });
+    expect(roomy.pixels_in_flight_max).toBe(3);
+    expect(roomy.memory_reserved_max_mib).toBeLessThanOrEqual(512);
+  }, 60_000);
+
   it('a full disk stops the run at once with a summary, no partial files and an intact journal; freeing space resumes', async () => {
     const out = await mkdtemp(join(work, 'tmpfs-'));
     // A real full disk: a small tmpfs (root only, as on CI and the project's machines).

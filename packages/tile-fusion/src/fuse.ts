@@ -33,6 +33,11 @@ export interface FuseOptions {
   /** redrock fits kept per target from rrdetails (default 3: the best and the next two). */
   rrFits?: number;
   /**
+   * Called once the selection is known and before any spectrum is read: a caller that budgets memory
+   * reserves the spectra here (and may make the fusion wait until it can).
+   */
+  onSelected?: (s: { pixel: PixelId; count: number; targets: number }) => void | Promise<void>;
+  /**
    * Checksums: `read` (default) checks CHECKSUM/DATASUM of every HDU read whole (no extra bytes from a
    * remote source); `full` also reads the camera arrays whole to check them (their bytes, ~0.8 GB for
    * a large DR1 coadd); `off`. A mismatch fails the pixel with FusionError `checksum`.
@@ -201,6 +206,8 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
     );
     const rows = sel.rows;
     const count = rows.length;
+    // The caller learns the size of what comes (the spectra of `count` targets) before it is read.
+    await options.onSelected?.({ pixel, count, targets: tid.length });
     const pick = <T extends { length: number; [i: number]: unknown }>(a: T, make: (n: number) => T, map = (i: number) => i): T => {
       const out = make(count);
       for (let k = 0; k < count; k++) (out as Record<number, unknown>)[k] = a[map(rows[k])];
