@@ -578,13 +578,13 @@ async function convertPixel(
         retryWindowMs: o.retry?.windowMs,
         stallTimeoutMs: o.timeouts?.idleMs,
       });
-      if (d.failed)
-        throw new Error(
-          `download failed: ${d.results
-            .filter((r) => r.status === 'failed')
-            .map((r) => `${r.key}: ${r.error}`)
-            .join('; ')}`,
-        );
+      if (d.failed) {
+        const failed = d.results.filter((r) => r.status === 'failed');
+        // A local failure (a full disk) keeps its code, so the run can stop on it.
+        throw Object.assign(new Error(`download failed: ${failed.map((r) => `${r.key}: ${r.error}`).join('; ')}`), {
+          code: failed.find((r) => r.code)?.code,
+        });
+      }
       downloaded = d.bytes;
       for (const r of d.results) {
         const p = wanted.find((w) => task.files[w]?.kind === 's3' && (task.files[w] as { key: string }).key === r.key);

@@ -457,6 +457,19 @@ describe('run safety', () => {
       expect((await listFiles(out)).filter((f) => /\.tmp-/.test(f))).toEqual([]);
       const journal = await readFile(join(out, '.desi-qso-journal.jsonl'), 'utf8');
       for (const line of journal.split('\n').filter(Boolean)) expect(() => JSON.parse(line)).not.toThrow();
+      // Download mode on the same full disk: staging fails at once (no retries of a local failure),
+      // the run stops, and no staged or partial file is left.
+      const dl = await convert({
+        source: SOURCE,
+        endpoint,
+        out,
+        mode: 'download',
+        precision: { mode: 'decimals' },
+        workers: 1,
+        print: quiet,
+      });
+      expect(dl.stopped).toBe('disk-full');
+      expect((await listFiles(out)).filter((f) => /\.tmp-|\.part$|^\.work/.test(f))).toEqual([]);
       expect(spawnSync('mount', ['-o', 'remount,size=64m', out]).status).toBe(0);
       const again = await convert({ source: SOURCE, endpoint, out, precision: { mode: 'decimals' }, print: quiet });
       expect(again.stopped).toBeUndefined();

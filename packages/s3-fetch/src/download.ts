@@ -62,6 +62,8 @@ export interface DownloadResult {
   bytes: number;
   attempts: number;
   error?: string;
+  /** The final error's code when it had one (`ENOSPC`, `EACCES`…), so callers can tell a full disk from the network. */
+  code?: string;
 }
 
 /** Totals of a bulk download. */
@@ -273,7 +275,17 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
       } catch (e) {
         const r = classify(e);
         lastError = (e as Error).message ?? String(e);
-        if (!r) return { key: item.key, path, status: 'failed', bytes: 0, attempts, error: lastError };
+        const code = (e as { code?: unknown }).code;
+        if (!r)
+          return {
+            key: item.key,
+            path,
+            status: 'failed',
+            bytes: 0,
+            attempts,
+            error: lastError,
+            code: typeof code === 'string' ? code : undefined,
+          };
         retries[r.kind]++;
         if (r.kind === 'throttled') gate.throttled();
         if (r.kind === 'changed') {
