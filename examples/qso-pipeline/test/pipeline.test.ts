@@ -703,6 +703,17 @@ describe('desi-qso CLI', () => {
     }
   });
 
+  it('pnpm desi-qso takes relative paths from the folder it is run in, not the repository root', async () => {
+    const here = await mkdtemp(join(tmpdir(), 'desi-qso-cwd-'));
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(join(here, 'pixels.txt'), 'dr1/spectro/redux/iron/healpix/sv3/bright/176/17683/\n');
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const r = spawnSync('pnpm', ['--silent', '--dir', root, 'desi-qso', 'keys', 'pixels.txt'], { cwd: here, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.trim()).toBe('s3://desidata/dr1/spectro/redux/iron/healpix/sv3/bright/176/17683/');
+    await rm(here, { recursive: true, force: true });
+  }, 120_000);
+
   it('bad flags are usage errors (exit 2) naming the flag', async () => {
     const errors: string[] = [];
     const err = console.error;
