@@ -29,17 +29,15 @@ async function toSource(input: FitsInput, opts: OpenFitsOptions): Promise<ByteSo
   if (input instanceof URL && input.protocol !== 'file:') {
     throw new FitsError('bad-argument', `unsupported URL scheme ${input.protocol}`, { file: text });
   }
-  // Local paths need Node; the import stays out of browser bundles' static graph.
-  const { FileSource } = await import('./source/file-source.js');
-  return FileSource.open(input instanceof URL ? decodeURIComponent(input.pathname) : text);
+  // Local paths need Node: `#platform-io` is Node's file access there and a clear error elsewhere.
+  const { openLocalFile } = await import('#platform-io');
+  return openLocalFile(input instanceof URL ? decodeURIComponent(input.pathname) : text);
 }
 
 async function defaultInflater(opts: OpenFitsOptions): Promise<GzipSourceOptions> {
   if (opts.gzip?.inflate) return opts.gzip;
-  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
-  if (!isNode) return opts.gzip ?? {};
-  const { nodeInflate } = await import('./source/node-inflate.js');
-  return { ...opts.gzip, inflate: nodeInflate };
+  const { nodeInflate } = await import('#platform-io');
+  return nodeInflate ? { ...opts.gzip, inflate: nodeInflate } : (opts.gzip ?? {});
 }
 
 /**
