@@ -4,6 +4,8 @@ export default defineConfig([
   {
     entry: { index: 'src/index.ts' },
     format: ['esm', 'cjs'],
+    // CommonJS gets import.meta.url (local-server.ts finds its package folder with it).
+    shims: true,
     dts: true,
     clean: false,
     sourcemap: true,

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 /**
  * A local S3 server (fauxqs, a dev tool) in a child process on 127.0.0.1, holding `files` synthetic
@@ -27,11 +28,13 @@ export async function startLocalS3Server(o: {
 }): Promise<{ endpoint: string; stop: () => Promise<void> }> {
   const { bucket } = o;
   const { prefix, files, size } = o.synthetic ?? { prefix: '', files: 0, size: 0 };
-  const fauxqs = import.meta.resolve('fauxqs');
-  const sdk = import.meta.resolve('@aws-sdk/client-s3');
+  // The child resolves fauxqs and the SDK from this package's folder (its cwd): that works from the ES
+  // module and the CommonJS build alike (import.meta.resolve does not exist in CommonJS, and fauxqs
+  // has no CommonJS export for require.resolve).
+  const here = fileURLToPath(new URL('.', import.meta.url));
   const script = `
-    const { startFauxqs } = await import(${JSON.stringify(fauxqs)});
-    const { S3Client, PutObjectCommand } = await import(${JSON.stringify(sdk)});
+    const { startFauxqs } = await import('fauxqs');
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
     const server = await startFauxqs({ port: 0, host: '127.0.0.1', logger: false });
     server.createBucket(${JSON.stringify(bucket)});
     const endpoint = 'http://127.0.0.1:' + server.port;
@@ -42,7 +45,10 @@ export async function startLocalS3Server(o: {
     process.stdin.resume();
     process.stdin.on('end', () => server.stop().then(() => process.exit(0)));
   `;
-  const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, ['--no-warnings', '--input-type=module', '-e', script], {
+    cwd: here,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   const endpoint = await new Promise<string>((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d: Buffer) => {
