@@ -2,6 +2,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { radecToPixel } from './healpix.js';
+import { optionalImport } from './optional.js';
 import { parseParquetFileName } from './write.js';
 
 /** What the validator found about one file. */
@@ -137,7 +138,7 @@ async function checkFile(c: DuckDBConnection, path: string): Promise<FileReport>
 export async function analyzeParquet(paths: string[]): Promise<AnalyzeReport> {
   const files = await parquetFiles(paths);
   // DuckDB (a native addon) loads only when a file is analysed, not when the package is imported.
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await optionalImport('@duckdb/node-api', 'analyzeParquet', () => import('@duckdb/node-api'));
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   const reports: FileReport[] = [];

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import type { TopLevelSpec } from 'vega-lite';
 import { type AnalyzeReport, analyzeParquet, parquetFiles } from './analyze.js';
+import { optionalImport } from './optional.js';
 
 /** Options of {@link writeReport}. */
 export interface ReportOptions {
@@ -24,7 +25,10 @@ export interface ReportSummary {
 
 /** Vega and Vega-Lite (large) load on the first chart, not when the package is imported. */
 async function svgOf(spec: TopLevelSpec): Promise<string> {
-  const [vega, { compile }] = await Promise.all([import('vega'), import('vega-lite')]);
+  const [vega, { compile }] = await Promise.all([
+    optionalImport('vega', 'writeReport', () => import('vega')),
+    optionalImport('vega-lite', 'writeReport', () => import('vega-lite')),
+  ]);
   const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
   const svg = await view.toSVG();
   view.finalize();
@@ -54,7 +58,7 @@ export async function writeReport(paths: string[], out: string, o: ReportOptions
   const files = (await parquetFiles(paths)).filter((f) =>
     analysis.files.find((r) => r.path === f)?.problems.every((p) => !p.startsWith('unreadable')),
   );
-  const { DuckDBInstance } = await import('@duckdb/node-api');
+  const { DuckDBInstance } = await optionalImport('@duckdb/node-api', 'writeReport', () => import('@duckdb/node-api'));
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   let zs: number[] = [];
