@@ -23,7 +23,11 @@ const generator = join(shared, 'notes', 'perf-baselines', 'make_files.py');
 const fitsTasks = join(shared, 'notes', 'perf-baselines', 'fits_tasks.py');
 const reference = join(shared, 'desi', 'tools', 'reference_convert.py');
 for (const f of [generator, fitsTasks, reference])
-  if (!existsSync(f)) throw new Error(`${f} is missing: this benchmark needs ../shared beside the repo`);
+  if (!existsSync(f)) {
+    // Not an error on a fresh clone: this benchmark's pixel generator and baselines live in ../shared.
+    console.log(`tile-fusion bench skipped: ${f} is missing (it needs ../shared beside the repo)`);
+    process.exit(0);
+  }
 
 if (!existsSync(join(dir, 'coadd-main-dark-99999.fits'))) {
   console.log(`writing the benchmark pixel to ${dir} (~10 s)…`);
