@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# What a consumer installs is what is tested: pack every package, install the tarballs (with their
+# declared dependencies only) into a fresh project, then run each README's example as ESM and as
+# CommonJS, type-check a TypeScript consumer (node16), bundle fits-reader for browsers with esbuild's
+# defaults, and run the desi-qso, fits-inspect and spectra-parquet bins through npx.
+set -euo pipefail
+repo="$(cd "$(dirname "$0")/.." && pwd)"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+fixtures="$repo/packages/tile-fusion/test/fixtures/dr1/spectro/redux/iron/healpix"
+
+mkdir -p "$work/packs" "$work/app"
+for d in packages/fits-reader packages/s3-fetch packages/tile-fusion packages/spectra-parquet examples/qso-pipeline; do
+  (cd "$repo/$d" && pnpm pack --pack-destination "$work/packs" >/dev/null)
+done
+cd "$work/app"
+npm init -y >/dev/null
+npm pkg set type=module >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$work"/packs/*.tgz
+cp "$repo"/scripts/consumer/* .
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
+
+node esm.mjs "$fixtures"
+node cjs.cjs "$fixtures"
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "node16", "moduleResolution": "node16", "target": "es2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [] }, "files": ["types.ts"] }
+JSON
+"$repo/node_modules/.bin/tsc" -p tsconfig.json
+echo "typescript consumer ok"
+"$repo/node_modules/.bin/esbuild" browser.mjs --bundle --platform=browser --format=esm --outfile=bundle.js --log-level=warning
+if grep -Eq 'from "(node:)?(fs|fs/promises|zlib)"' bundle.js; then echo "browser bundle imports Node built-ins"; exit 1; fi
+echo "browser bundle ok ($(wc -c < bundle.js) bytes)"
+npx --no-install desi-qso --version
+npx --no-install desi-qso convert --source "$fixtures" --out "$work/out" --summary-json "$work/summary.json" >/dev/null
+grep -q '"pixels_ok": 3' "$work/summary.json"
+inspect="$(npx --no-install fits-inspect "$fixtures/main/dark/100/10016/coadd-main-dark-10016.fits" --verify 2>&1)"
+grep -q 'DATASUM ok' <<<"$inspect"
+analysis="$(npx --no-install spectra-parquet analyze "$work/out")" # exits 1 when a check fails
+grep -q '^3 files, 19 spectra' <<<"$analysis"
+echo "bins ok"
+echo "consumer check: all passed"

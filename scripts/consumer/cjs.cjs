@@ -1,0 +1,23 @@
+// The CommonJS entries as a consumer requires them (no require(esm) needed).
+const assert = require('node:assert/strict');
+const { join } = require('node:path');
+const { openFits } = require('@desi/fits-reader');
+const { encodeSpectraParquet } = require('@desi/spectra-parquet/writer');
+const { fusePixel } = require('@desi/tile-fusion');
+const { localPixelSources } = require('@desi/tile-fusion/node');
+const { parseLocation } = require('@desi/s3-fetch');
+
+(async () => {
+  const pixelDir = join(process.argv[2], 'main/dark/100/10016');
+  const fits = await openFits(join(pixelDir, 'coadd-main-dark-10016.fits'));
+  assert.ok((await fits.hdus()).length > 10);
+  await fits.close();
+  const { pixel, sources } = localPixelSources(pixelDir);
+  const f = await fusePixel(sources, { pixel });
+  assert.ok(encodeSpectraParquet(f).length > 1000);
+  assert.equal(parseLocation('s3://desidata/dr1/').bucket, 'desidata');
+  console.log('cjs consumer ok');
+})().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
