@@ -333,6 +333,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
         const { readRedrockFits } = await import('./io/rrdetails.js');
         rrFits = await readRedrockFits(input, targetId, options.rrFits ?? 3);
       } catch (e) {
+        if (e instanceof FusionError) throw e; // h5wasm missing: the caller's setup, not the file
         const code = (e as NodeJS.ErrnoException)?.code;
         if (code === 'ENOENT' || /not found|No such file/i.test(String((e as Error)?.message))) missing.push('rrdetails');
         else

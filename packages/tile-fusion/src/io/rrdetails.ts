@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FusionError } from '../errors.js';
 
 /** The redrock fits (`zfit`) of the selected targets: up to `nfit` per target, best first (znum order). */
 export interface RedrockFits {
@@ -32,7 +33,12 @@ interface H5File {
  * range-read mode this costs ~0.6× the coadd's size and is opt-in).
  */
 export async function readRedrockFits(input: string | Uint8Array, targetIds: ArrayLike<bigint>, nfit = 9): Promise<RedrockFits> {
-  const h5wasm = (await import('h5wasm/node')) as unknown as { ready: Promise<unknown>; File: new (path: string, mode: string) => H5File };
+  type H5 = { ready: Promise<unknown>; File: new (path: string, mode: string) => H5File };
+  // h5wasm is an optional peer dependency: only rrdetails needs it.
+  const h5wasm = (await import('h5wasm/node').catch((e: { code?: string }) => {
+    if (e?.code !== 'ERR_MODULE_NOT_FOUND' && e?.code !== 'MODULE_NOT_FOUND') throw e;
+    throw new FusionError('bad-option', 'reading rrdetails needs the optional package h5wasm: install it (npm i h5wasm)', { cause: e });
+  })) as unknown as H5;
   await h5wasm.ready;
   let path = typeof input === 'string' ? input : '';
   let tmp: string | undefined;
