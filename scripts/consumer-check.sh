@@ -21,7 +21,10 @@ cp "$repo"/scripts/consumer/* .
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true
 
 node esm.mjs "$fixtures"
-node cjs.cjs "$fixtures"
+# As on Node before 20.19, where require() cannot load an ES module: every CommonJS path must be CommonJS.
+norequire=""
+if node --no-experimental-require-module -e 0 2>/dev/null; then norequire="--no-experimental-require-module"; fi
+node $norequire cjs.cjs "$fixtures"
 cat > tsconfig.json <<'JSON'
 { "compilerOptions": { "module": "node16", "moduleResolution": "node16", "target": "es2022", "strict": true, "noEmit": true, "skipLibCheck": false, "types": [] }, "files": ["types.ts"] }
 JSON
