@@ -41,4 +41,26 @@ grep -q 'DATASUM ok' <<<"$inspect"
 analysis="$(npx --no-install spectra-parquet analyze "$work/out")" # exits 1 when a check fails
 grep -q '^3 files, 19 spectra' <<<"$analysis"
 echo "bins ok"
+
+# A writer-only consumer: @desi/spectra-parquet alone installs no DuckDB, Vega or h5wasm, writes a
+# file, and says what to install when asked for the validator.
+mkdir -p "$work/writer-only" && cd "$work/writer-only"
+npm init -y >/dev/null && npm pkg set type=module >/dev/null
+npm install --no-audit --no-fund --loglevel=error "$work"/packs/desi-spectra-parquet-*.tgz
+for heavy in @duckdb/node-api vega vega-lite h5wasm; do
+  if [ -e "node_modules/$heavy" ]; then echo "writer-only install pulled $heavy"; exit 1; fi
+done
+echo "writer-only install: $(du -sm node_modules | cut -f1) MB"
+node --input-type=module -e "
+import { encodeSpectraParquet, analyzeParquet } from '@desi/spectra-parquet';
+const n = 2, np = 3;
+const b = { pixel: { survey: 'main', program: 'dark', healpix: 1 }, specprod: 'iron', camera: 'brz', precision: { mode: 'lossless' }, count: n,
+  targetId: new BigInt64Array(n), ra: new Float64Array(n), dec: new Float64Array(n), z: new Float64Array(n),
+  wavelength: new Float64Array(np), flux: new Float32Array(n * np), ivar: new Float32Array(n * np), mask: new Int32Array(n * np) };
+if (encodeSpectraParquet(b).length < 100) throw new Error('no file');
+await analyzeParquet(['.']).then(() => { throw new Error('analyze ran without DuckDB'); }, (e) => {
+  if (!/needs the optional package @duckdb\/node-api/.test(e.message)) throw e;
+});
+console.log('writer-only consumer ok');
+"
 echo "consumer check: all passed"
