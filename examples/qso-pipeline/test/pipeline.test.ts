@@ -714,6 +714,34 @@ describe('desi-qso CLI', () => {
     await rm(here, { recursive: true, force: true });
   }, 120_000);
 
+  it('outputs of the documented commands are not linted (dr1-qso/ is git-ignored and Biome follows .gitignore)', async () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const dir = join(root, 'dr1-qso');
+    const made = !existsSync(dir);
+    const { writeFile } = await import('node:fs/promises');
+    await mkdir(dir, { recursive: true });
+    const probe = join(dir, `lint-probe-${process.pid}.js`);
+    await writeFile(probe, 'var  x = 1;;\n'); // would fail both the formatter and the linter
+    try {
+      const r = spawnSync(join(root, 'node_modules', '.bin', 'biome'), ['check', '.'], { cwd: root, encoding: 'utf8' });
+      expect(r.stdout + r.stderr).not.toMatch(/lint-probe/);
+    } finally {
+      await rm(probe, { force: true });
+      if (made) await rm(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('the tile-fusion benchmark on a clone without ../shared says it is skipped (exit 0) instead of failing', () => {
+    const root = join(import.meta.dirname, '..', '..', '..');
+    const r = spawnSync('pnpm', ['--silent', '--filter', '@desi/tile-fusion', 'bench'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: { ...process.env, DESI_SHARED: join(tmpdir(), 'no-shared-here') },
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/tile-fusion bench skipped: .*no-shared-here.* needs \.\.\/shared/);
+  }, 60_000);
+
   it('bad flags are usage errors (exit 2) naming the flag', async () => {
     const errors: string[] = [];
     const err = console.error;

@@ -17,7 +17,8 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }
 const runs = Number(values.runs);
 const here = import.meta.dirname;
 const dir = resolve(here, '..', '.bench');
-const shared = resolve(here, '..', '..', '..', '..', 'shared');
+// ../shared beside the repo (DESI_SHARED names another place).
+const shared = process.env.DESI_SHARED ?? resolve(here, '..', '..', '..', '..', 'shared');
 const PY = '/usr/bin/python3';
 const generator = join(shared, 'notes', 'perf-baselines', 'make_files.py');
 const fitsTasks = join(shared, 'notes', 'perf-baselines', 'fits_tasks.py');
