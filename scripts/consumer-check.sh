@@ -13,6 +13,9 @@ mkdir -p "$work/packs" "$work/app"
 for d in packages/fits-reader packages/s3-fetch packages/tile-fusion packages/spectra-parquet examples/qso-pipeline; do
   (cd "$repo/$d" && pnpm pack --pack-destination "$work/packs" >/dev/null)
 done
+for t in "$work"/packs/*.tgz; do
+  tar -tzf "$t" | grep -qx 'package/LICENSE' || { echo "$(basename "$t") ships no LICENSE"; exit 1; }
+done
 cd "$work/app"
 npm init -y >/dev/null
 npm pkg set type=module >/dev/null
