@@ -14,7 +14,8 @@ for d in packages/fits-reader packages/s3-fetch packages/tile-fusion packages/sp
   (cd "$repo/$d" && pnpm pack --pack-destination "$work/packs" >/dev/null)
 done
 for t in "$work"/packs/*.tgz; do
-  tar -tzf "$t" | grep -qx 'package/LICENSE' || { echo "$(basename "$t") ships no LICENSE"; exit 1; }
+  list="$(tar -tzf "$t")"
+  grep -qx 'package/LICENSE' <<<"$list" || { echo "$(basename "$t") ships no LICENSE"; exit 1; }
 done
 cd "$work/app"
 npm init -y >/dev/null
