@@ -235,6 +235,15 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
     let etag = item.etag;
     let attempts = 0;
     let lastError = '';
+    const failed = (error: string, code?: string): DownloadResult => ({
+      key: item.key,
+      path,
+      status: 'failed',
+      bytes: 0,
+      attempts,
+      error,
+      code,
+    });
     const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
     const deadline = performance.now() + (o.retryWindowMs ?? 120_000);
     while (attempts < maxAttempts) {
@@ -276,16 +285,7 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
         const r = classify(e);
         lastError = (e as Error).message ?? String(e);
         const code = (e as { code?: unknown }).code;
-        if (!r)
-          return {
-            key: item.key,
-            path,
-            status: 'failed',
-            bytes: 0,
-            attempts,
-            error: lastError,
-            code: typeof code === 'string' ? code : undefined,
-          };
+        if (!r) return failed(lastError, typeof code === 'string' ? code : undefined);
         retries[r.kind]++;
         if (r.kind === 'throttled') gate.throttled();
         if (r.kind === 'changed') {
@@ -298,22 +298,13 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
         entered = false;
         const backoff = Math.min(o.maxBackoffMs ?? 5_000, (o.baseBackoffMs ?? 200) * 2 ** (attempts - 1));
         const wait = r.retryAfterMs ?? random() * backoff;
-        if (performance.now() + wait > deadline) {
-          return {
-            key: item.key,
-            path,
-            status: 'failed',
-            bytes: 0,
-            attempts,
-            error: `still failing after ${attempts} attempts: ${lastError}`,
-          };
-        }
+        if (performance.now() + wait > deadline) return failed(`still failing after ${attempts} attempts: ${lastError}`);
         await new Promise((res) => setTimeout(res, wait));
       } finally {
         if (entered) gate.leave();
       }
     }
-    return { key: item.key, path, status: 'failed', bytes: 0, attempts, error: `gave up after ${attempts} attempts: ${lastError}` };
+    return failed(`gave up after ${attempts} attempts: ${lastError}`);
   };
 
   const results = await Promise.all(items.map(one));
