@@ -27,6 +27,11 @@ export interface HduInfo {
   dataOffset: number;
   /** Exact size of the data unit in bytes, without padding. */
   dataSize: number;
+  /**
+   * True when the header declares more data than the file holds (a cut-short file, or a size keyword
+   * too large): reading the HDU is then a FitsError `truncated`; earlier HDUs stay readable.
+   */
+  truncated?: boolean;
   /** The header (for compressed HDUs, the reconstructed image or table header). */
   header: Header;
   /** Image shape in numpy order (images, primary arrays, compressed images). */
@@ -165,6 +170,7 @@ export class FitsFile {
       dataSize: layout.dataSize,
       header,
     };
+    if (ctx.dataOffset + layout.dataSize > this.source.size) info.truncated = true;
     const entry: Entry = { ctx, info };
     const rowBytes = layout.naxes[0] ?? 0;
     switch (layout.kind) {
@@ -272,9 +278,28 @@ export class FitsFile {
     return (await this.resolve(ext)).ctx.header;
   }
 
+  /**
+   * Refuse an HDU whose declared data runs past the end of the source, before anything is read or
+   * allocated by its size: a cut-short file, or a size keyword (NAXISn, PCOUNT, GCOUNT) larger than
+   * the bytes that exist, must never be read as whole, nor allocate or loop by the claim.
+   */
+  private whole(e: Entry): Entry {
+    const { dataOffset, layout, index } = e.ctx;
+    const end = dataOffset + layout.dataSize;
+    if (end <= this.source.size) return e;
+    const keyword = layout.kind === 'random-groups' ? 'GCOUNT' : layout.kind === 'primary' || layout.kind === 'image' ? 'NAXIS' : 'NAXIS2';
+    this.fail(
+      new FitsError(
+        'truncated',
+        `the header declares ${layout.dataSize} bytes of data from byte ${dataOffset}, but the file ends at ${this.source.size} (cut short, or ${keyword}/PCOUNT larger than the data)`,
+        { hdu: index, keyword, offset: dataOffset },
+      ),
+    );
+  }
+
   /** Read an image (primary array, IMAGE extension or tile-compressed image), whole or by rows. */
   async readImage(ext: HduSelector, opts: ReadImageOptions = {}): Promise<Image> {
-    const e = await this.resolve(ext);
+    const e = this.whole(await this.resolve(ext));
     try {
       switch (e.info.kind) {
         case 'primary':
@@ -305,7 +330,7 @@ export class FitsFile {
 
   /** Read a binary, ASCII or tile-compressed table: all or some columns, all or some rows. */
   async readTable(ext: HduSelector, opts: ReadTableOptions = {}): Promise<Table> {
-    const e = await this.resolve(ext);
+    const e = this.whole(await this.resolve(ext));
     try {
       switch (e.info.kind) {
         case 'bintable':
@@ -335,7 +360,7 @@ export class FitsFile {
 
   /** Read a random-groups HDU: the parameters of every group and the group arrays. */
   async readGroups(ext: HduSelector): Promise<Groups> {
-    const e = await this.resolve(ext);
+    const e = this.whole(await this.resolve(ext));
     try {
       return await readGroups(e.ctx);
     } catch (err) {
@@ -364,7 +389,8 @@ export class FitsFile {
    * const { datasum } = await fits.verifyChecksum('REDSHIFTS', { standardPadding: true });
    */
   async verifyChecksum(ext: HduSelector, o: ChecksumOptions = {}): Promise<ChecksumResult> {
-    const e = await this.resolve(ext);
+    // A cut-short data unit is never "ok": its missing bytes are not zeros.
+    const e = this.whole(await this.resolve(ext));
     return verifyChecksum(e.ctx, o);
   }
 
