@@ -74,3 +74,26 @@ describe('declared sizes are checked against the file', () => {
     await truncatedError(fits.verifyChecksum(info.index));
   });
 });
+
+describe('column types a compressed image can declare are decoded or refused with a FitsError', () => {
+  it("a compressed image's data column made zero-width (TFORM1 = '0A')", async () => {
+    const bytes = await edited(join(GEN, 'ap_comp_rice_f32_dither1.fits'), 1, 'TFORM1', "'0A      '");
+    const e = await (await openFits(bytes)).readImage(1).then(
+      () => undefined,
+      (x) => x,
+    );
+    expect(e).toBeInstanceOf(FitsError);
+    expect((e as FitsError).keyword).toBe('TFORM1');
+  });
+
+  it("a quantised float's ZSCALE column made 64-bit integer (TFORMn = 'K') decodes instead of mixing BigInt and numbers", async () => {
+    const src = join(GEN, 'ap_comp_rice_f32_dither1.fits');
+    const raw = await (await openFits(new Uint8Array(readFileSync(src)))).rawHeader(1);
+    const n = Array.from({ length: 20 }, (_, i) => i + 1).find((i) => String(raw.get(`TTYPE${i}`) ?? '').trim() === 'ZSCALE');
+    expect(n).toBeDefined();
+    const bytes = await edited(src, 1, `TFORM${n}`, "'K       '");
+    const im = await (await openFits(bytes)).readImage(1).catch((x) => x);
+    if (im instanceof Error) expect(im).toBeInstanceOf(FitsError);
+    else expect(im.data.length).toBeGreaterThan(0);
+  });
+});

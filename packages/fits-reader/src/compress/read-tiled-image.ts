@@ -101,14 +101,40 @@ export async function readCompressedImage(
   if (!wanted.includes('COMPRESSED_DATA')) {
     throw new FitsError('bad-structure', 'a compressed image needs a COMPRESSED_DATA column', { hdu, column: 'COMPRESSED_DATA' });
   }
+  // The tile columns must have the types the convention gives them; anything else is refused by name
+  // (a zero-width or fixed-width data column, a text ZSCALE…) before a tile is decoded.
+  for (const name of ['COMPRESSED_DATA', 'GZIP_COMPRESSED_DATA', 'UNCOMPRESSED_DATA']) {
+    const c = cols.find((x) => x.key.toUpperCase() === name);
+    if (c && (!c.vla || !/^[BIJKED]$/.test(c.code)))
+      throw new FitsError(
+        'bad-structure',
+        `${name} must be a variable-length array column (1PB, 1QB, 1PI…), not TFORM${c.index} = '${c.tform}'`,
+        {
+          hdu,
+          keyword: `TFORM${c.index}`,
+          column: name,
+        },
+      );
+  }
+  for (const name of ['ZSCALE', 'ZZERO', 'ZBLANK']) {
+    const c = cols.find((x) => x.key.toUpperCase() === name);
+    if (c && (c.vla || !/^[BIJKED]$/.test(c.code) || c.perRow !== 1))
+      throw new FitsError('bad-structure', `${name} must be one number per tile, not TFORM${c.index} = '${c.tform}'`, {
+        hdu,
+        keyword: `TFORM${c.index}`,
+        column: name,
+      });
+  }
   const table = await readBinaryTable(ctx, cols, { columns: wanted, rows: tileRows });
   // PB/QB for most codecs; PI (16-bit words) for PLIO_1.
   const cdata = table.columns.COMPRESSED_DATA as Array<Uint8Array | Int16Array>;
   const gdata = table.columns.GZIP_COMPRESSED_DATA as Uint8Array[] | undefined;
   const udata = table.columns.UNCOMPRESSED_DATA as NumericArray[] | undefined;
-  const zscaleCol = table.columns.ZSCALE as Float64Array | undefined;
-  const zzeroCol = table.columns.ZZERO as Float64Array | undefined;
-  const zblankCol = table.columns.ZBLANK as Int32Array | undefined;
+  // Numbers whatever integer or float type the columns were declared with (a K column gives bigints).
+  const numbers = (c: unknown) => (c instanceof BigInt64Array || c instanceof BigUint64Array ? Float64Array.from(c, Number) : c);
+  const zscaleCol = numbers(table.columns.ZSCALE) as Float64Array | undefined;
+  const zzeroCol = numbers(table.columns.ZZERO) as Float64Array | undefined;
+  const zblankCol = numbers(table.columns.ZBLANK) as Int32Array | undefined;
   const zscaleKey = num(h.get('ZSCALE'));
   const zzeroKey = num(h.get('ZZERO'));
   const cmp = String(h.get('ZCMPTYPE') ?? '')
