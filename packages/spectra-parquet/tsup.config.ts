@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig([
-  // shims: CommonJS gets an import.meta.url (lazy-require.ts uses it only where there is no require).
+  // shims: CommonJS gets an import.meta.url (parquet/zstd.ts makes its require from it).
   {
     entry: { index: 'src/index.ts', writer: 'src/writer.ts' },
     format: ['esm', 'cjs'],

@@ -1,14 +1,14 @@
-import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, readdir, readFile, rm, rmdir, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readdir, rm, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { DownloadItem, RequestTimeouts, RetryPolicy } from '@desi/s3-fetch';
-import { hatsPixelDir, parquetFileName, VERSION as WRITER_VERSION } from '@desi/spectra-parquet/writer';
+import type { RequestTimeouts, RetryPolicy } from '@desi/s3-fetch';
+import { hatsPixelDir, parquetFileName } from '@desi/spectra-parquet/writer';
 import {
+  type ChecksumTally,
   type FuseOptions,
   FusionError,
   fusePixel,
+  newTally,
   type PixelSources,
   type Precision,
   type Product,
@@ -16,12 +16,15 @@ import {
 } from '@desi/tile-fusion';
 import { writeAtomic } from './atomic.js';
 import { defaultEncodeThreads, EncodePool } from './encode-pool.js';
+import { rangeSources, stageDownloads } from './inputs.js';
+import { watchInterrupts } from './interrupts.js';
 import { Journal } from './journal.js';
-import { MemoryBudget } from './memory-budget.js';
+import { MemoryBudget, spectraEstimate, tablesEstimate } from './memory-budget.js';
 import { planTasks, type RejectedEntry } from './plan.js';
+import { inputIdentity, outputOptions, productsWanted, removeIfUnchanged, sha256, staleReason, verified } from './provenance.js';
 import { acquireRunLock, processAlive } from './run-lock.js';
 import { type Shard, shardOf } from './shard.js';
-import type { FileRef, PixelTask, TaskFilter } from './tasks.js';
+import type { PixelTask, TaskFilter } from './tasks.js';
 
 /** DR1's HEALPix pixels across all surveys and programs (for projections). */
 export const DR1_PIXELS = 12207;
@@ -142,26 +145,6 @@ interface PixelOutcome {
 
 const MB = (n: number) => (n / 1e6).toFixed(1);
 const MiB = 1 << 20;
-
-/**
- * What a pixel holds before its selection is known: the tables read whole (redrock, emline, the
- * afterburners, as large as their files at most) and the readers' caches and headers.
- */
-function tablesEstimate(task: PixelTask): number {
-  const small = (['redrock', 'emline', 'qso_mgii', 'qso_qn'] as const).reduce((a, p) => a + (task.files[p]?.size ?? 0), 0);
-  return Math.min(small, 64 * MiB) + 8 * MiB;
-}
-
-/**
- * What `count` selected spectra take while a pixel is fused and written: per pixel value the camera
- * rows read (12 bytes), the fused arrays (12; 28 with decimals' float64 and its float32 source) and
- * the encoded file (about a third of that), measured against bench:memory.
- */
-function spectraEstimate(count: number, o: ConvertOptions): number {
-  const npix = (o.camera ?? 'concat') === 'brz' ? 7781 : 7958;
-  const perValue = o.precision?.mode === 'decimals' ? 50 : 30;
-  return count * npix * perValue;
-}
 
 /** The relative output path of a pixel's file. */
 export function outputPath(task: PixelTask, count: number, layout: 'flat' | 'hats'): string {
@@ -292,33 +275,16 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
   const encoder = EncodePool.shared(o.encodeThreads ?? (queue.length > 1 ? defaultEncodeThreads() : 0));
   // Stop taking pixels on a signal (the ones in flight finish and are journalled) or a full disk.
   let stop: StopReason | undefined;
-  let signal: NodeJS.Signals | undefined;
-  const onSignal = (sig: NodeJS.Signals, why: string = sig) => {
-    if (stop === 'interrupted') {
-      print(`${sig} again: exiting now (temporary files are removed by the next run)`);
-      process.exit(sig === 'SIGINT' ? 130 : 143);
-    }
-    stop = 'interrupted';
-    signal = sig;
-    void log(`interrupted (${why}): finishing the pixels in flight, then stopping; a re-run resumes`);
-  };
-  // Node calls a signal listener with the signal's name and number: take the name only.
-  const listeners = { SIGINT: () => onSignal('SIGINT'), SIGTERM: () => onSignal('SIGTERM') };
-  if (o.handleSignals) for (const [sig, f] of Object.entries(listeners)) process.on(sig, f);
-  // A launcher that is killed (pnpm, npx, a wrapper script) does not pass the signal on, and this
-  // process would be re-parented and run on unseen: a parent that goes away counts as a SIGHUP.
-  const orphaned =
-    o.handleSignals && parent > 1
-      ? setInterval(() => {
-          if (process.ppid === parent) return;
-          clearInterval(orphaned); // once: a second "signal" would exit at once
-          onSignal('SIGHUP', `the parent process ${parent} is gone`);
-        }, 100).unref()
-      : undefined;
-  if (o.handleSignals && parent > 1 && process.ppid !== parent) {
-    clearInterval(orphaned);
-    onSignal('SIGHUP', `the parent process ${parent} is gone`);
-  }
+  const interrupts = o.handleSignals
+    ? watchInterrupts(
+        parent,
+        (_sig, why) => {
+          stop = 'interrupted';
+          void log(`interrupted (${why}): finishing the pixels in flight, then stopping; a re-run resumes`);
+        },
+        print,
+      )
+    : undefined;
   const worker = async () => {
     while (next < queue.length && !stop) {
       const i = next++;
@@ -350,8 +316,7 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
   try {
     await Promise.all(Array.from({ length: Math.max(1, o.workers ?? (mode === 'direct' ? 16 : 4)) }, worker));
   } finally {
-    for (const [sig, f] of Object.entries(listeners)) process.off(sig, f);
-    clearInterval(orphaned);
+    interrupts?.dispose();
   }
   await logging;
   // Batches cut short by a stop still get their line.
@@ -382,7 +347,7 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
     mode,
     shard: o.shard ? `${o.shard.index}/${o.shard.count}` : undefined,
     stopped: stop,
-    signal,
+    signal: interrupts?.signal,
     pixels_not_started: stop ? queue.length - next : undefined,
     pixels_in_flight_max: budget.peak.holders,
     memory_reserved_max_mib: Math.round(budget.peak.bytes / MiB),
@@ -418,111 +383,6 @@ async function removeLeftovers(out: string, tag: string): Promise<void> {
   }
 }
 
-/** Check every HDU of a local FITS file; a mismatch is a FusionError `checksum` naming file and HDU. */
-async function verifyWholeFile(path: string, pixel: PixelTask['pixel']): Promise<{ verified: number; absent: number }> {
-  const { openFits } = await import('@desi/fits-reader');
-  const fits = await openFits(path);
-  try {
-    let verified = 0;
-    let absent = 0;
-    for (const h of await fits.hdus()) {
-      const r = await fits.verifyChecksum(h.index);
-      if (r.datasum === 'bad' || r.checksum === 'bad')
-        throw new FusionError(
-          'checksum',
-          `HDU ${h.name ?? h.index}: ${r.datasum === 'bad' ? 'DATASUM' : 'CHECKSUM'} does not match the bytes`,
-          {
-            pixel,
-            file: path,
-          },
-        );
-      if (r.datasum === 'absent' && r.checksum === 'absent') absent++;
-      else verified++;
-    }
-    return { verified, absent };
-  } finally {
-    await fits.close();
-  }
-}
-
-async function removeIfUnchanged(path: string, sum: string | undefined): Promise<void> {
-  if (!sum || !existsSync(path)) return;
-  if ((await sha256(await readFile(path))) === sum) await rm(path, { force: true });
-}
-
-async function sha256(bytes: Uint8Array | Uint8Array[]): Promise<string> {
-  const h = createHash('sha256');
-  for (const b of Array.isArray(bytes) ? bytes : [bytes]) h.update(b);
-  return h.digest('hex');
-}
-
-/** The input products a pixel's conversion reads under these options. */
-function productsWanted(o: ConvertOptions): Product[] {
-  const wanted: Product[] = ['coadd', 'redrock', 'emline', ...(o.rrdetails ? (['rrdetails'] as Product[]) : [])];
-  if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
-  return wanted;
-}
-
-/** JSON with sorted keys (and bigints as strings), so equal options always give equal text. */
-function stableJson(v: unknown): string {
-  if (typeof v === 'bigint') return JSON.stringify(v.toString());
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object')
-    return `{${Object.keys(v)
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  return JSON.stringify(v);
-}
-
-/**
- * Every option that shapes a pixel's output, defaults filled in, as the journal records it: a pixel
- * converted under other options is converted again rather than skipped.
- */
-export function outputOptions(o: ConvertOptions): string {
-  const p = o.precision ?? { mode: 'lossless' };
-  const precision = p.mode === 'decimals' ? { mode: 'decimals', flux: p.flux ?? 6, wavelength: p.wavelength ?? 2 } : p;
-  return stableJson({
-    camera: o.camera ?? 'concat',
-    precision,
-    selection: o.selection ?? {},
-    layout: o.layout ?? 'flat',
-    rrdetails: o.rrdetails ?? false,
-    writer: WRITER_VERSION,
-  });
-}
-
-/** What identifies each input's content: the ETag, or size and modification time for a local file. */
-function inputIdentity(task: PixelTask, o: ConvertOptions): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const p of productsWanted(o)) {
-    const f = task.files[p];
-    if (!f) continue;
-    out[p] = f.kind === 's3' ? (f.etag ? `etag:${f.etag}` : `size:${f.size}`) : `size:${f.size},mtime:${Math.round(f.mtimeMs ?? 0)}`;
-  }
-  return out;
-}
-
-/** Why a journalled pixel must be converted again (other options, changed inputs), or undefined. */
-function staleReason(task: PixelTask, o: ConvertOptions, journal: Journal): string | undefined {
-  const e = journal.get(task.id);
-  if (!e) return undefined;
-  if (e.options !== outputOptions(o)) return 'options';
-  if (stableJson(e.inputs ?? {}) !== stableJson(inputIdentity(task, o))) return 'inputs';
-  return undefined;
-}
-
-/** True when the journal's entry for this pixel still matches the file on disk, its options and its inputs. */
-async function verified(task: PixelTask, o: ConvertOptions, journal: Journal, out: string, s3Out: boolean): Promise<boolean> {
-  const e = journal.get(task.id);
-  if (!e?.output || !e.sha256 || staleReason(task, o, journal)) return false;
-  if (s3Out) return true;
-  const path = join(out, e.output);
-  if (!existsSync(path) || (await stat(path)).size !== e.bytes) return false;
-  return (await sha256(await readFile(path))) === e.sha256;
-}
-
 /** What every pixel of a run shares. */
 interface RunContext {
   /** The S3 package, loaded when the run reads or writes S3. */
@@ -534,15 +394,6 @@ interface RunContext {
   encoder: EncodePool;
   budget: MemoryBudget;
 }
-
-/**
- * Range-read tuning for direct mode. Merging two ranges saves a request but fetches the gap; with
- * plain HTTP requests (≈ 0.3 ms of CPU for client and server) a request costs about as much as 10 KB
- * of a 40 MB/s link, so only gaps up to 16 KiB are fetched, and header walks read 16 KiB at a time.
- * A pixel is ~1,000 such requests, so each file keeps 32 in flight: at a WAN round trip of ~100 ms,
- * fewer leave both the link and the CPU idle.
- */
-const RANGE_TUNING = { maxGap: 16 << 10, minRead: 16 << 10, concurrency: 32 };
 
 async function convertPixel(
   task: PixelTask,
@@ -557,71 +408,28 @@ async function convertPixel(
   const reservation = await budget.admit(tablesEstimate(task));
   let staged: string[] = [];
   let downloaded = 0;
-  const wholeFile: Array<{ verified: number; absent: number }> = [];
+  const wholeFile: ChecksumTally[] = [];
   try {
     if (!task.files.coadd || !task.files.redrock)
       throw new FusionError('missing-file', `missing ${!task.files.coadd ? 'coadd' : 'redrock'}`, { pixel: task.pixel });
     const wanted = productsWanted(o);
-    const sources: PixelSources = {};
+    let sources: PixelSources;
     if (mode === 'download' && s3 && client && Object.values(task.files).some((f) => f?.kind === 's3')) {
       const workDir = join(o.workDir ?? join(s3Out ? '.desi-qso' : o.out, '.work', runTag(o.shard)), task.id.replace(/\//g, '_'));
-      const items: DownloadItem[] = [];
-      for (const p of wanted) {
-        const f = task.files[p];
-        if (f?.kind === 's3')
-          items.push({ bucket: f.bucket, key: f.key, size: f.size, etag: f.etag, path: join(workDir, f.key.split('/').pop() as string) });
-        else if (f?.kind === 'local') sources[p] = f.path;
-      }
-      const d = await s3.downloadAll(client, items, {
-        outDir: workDir,
-        journal: join(workDir, '.journal.jsonl'),
-        retryWindowMs: o.retry?.windowMs,
-        stallTimeoutMs: o.timeouts?.idleMs,
-      });
-      if (d.failed) {
-        const failed = d.results.filter((r) => r.status === 'failed');
-        // A local failure (a full disk) keeps its code, so the run can stop on it.
-        throw Object.assign(new Error(`download failed: ${failed.map((r) => `${r.key}: ${r.error}`).join('; ')}`), {
-          code: failed.find((r) => r.code)?.code,
-        });
-      }
-      downloaded = d.bytes;
-      for (const r of d.results) {
-        const p = wanted.find((w) => task.files[w]?.kind === 's3' && (task.files[w] as { key: string }).key === r.key);
-        if (p) sources[p] = r.path;
-      }
       staged = [workDir];
-      // The whole files are on disk: every HDU of each is checked, not only those the fusion reads.
-      for (const r of d.results) if (r.status !== 'failed') wholeFile.push(await verifyWholeFile(r.path, task.pixel));
-    } else {
-      for (const p of wanted) {
-        const f: FileRef | undefined = task.files[p];
-        if (!f) continue;
-        if (f.kind === 'local' || !s3 || !client) {
-          sources[p] = (f as { path: string }).path;
-          continue;
-        }
-        sources[p] = await s3.S3RangeSource.open(
-          client,
-          { bucket: f.bucket, key: f.key },
-          {
-            ...RANGE_TUNING,
-            size: f.size,
-            etag: f.etag,
-            retry: o.retry,
-            timeouts: o.timeouts,
-            objectUrl: (o.rangeTransport ?? 'fetch') === 'fetch' ? s3.publicObjectUrl(f, { endpoint: o.endpoint }) : undefined,
-          },
-        );
-      }
-    }
+      const d = await stageDownloads(task, wanted, o, s3, client, workDir);
+      sources = d.sources;
+      downloaded = d.downloaded;
+      wholeFile.push(...d.checksums);
+    } else sources = await rangeSources(task, wanted, o, s3, client);
     const fuseOptions: FuseOptions = {
       pixel: task.pixel,
       camera: o.camera,
       precision: o.precision,
       selection: o.selection,
       rrdetails: o.rrdetails ?? false,
-      verify: o.verify ?? 'read',
+      // Staged files were checked whole above: the fusion's own checks would read them again.
+      verify: wholeFile.length ? 'off' : (o.verify ?? 'read'),
       onSelected: ({ count }) => reservation.grow(spectraEstimate(count, o)),
     };
     const fused = await fusePixel(sources, fuseOptions);
@@ -663,11 +471,7 @@ async function convertPixel(
     if (!s3Out && previous?.output && previous.output !== rel) await removeIfUnchanged(join(o.out, previous.output), previous.sha256);
     // Download mode checked the staged files whole: the fusion's partial reads are covered there.
     const checksums = wholeFile.length
-      ? {
-          verified: wholeFile.reduce((a, w) => a + w.verified, 0),
-          absent: wholeFile.reduce((a, w) => a + w.absent, 0),
-          unverified: 0,
-        }
+      ? wholeFile.reduce((a, w) => ({ verified: a.verified + w.verified, absent: a.absent + w.absent, unverified: 0 }), newTally())
       : fused.checksums;
     return { id: task.id, status: 'ok', qsos: count, bytesRead: read, bytesWritten: size, checksums };
   } catch (e) {

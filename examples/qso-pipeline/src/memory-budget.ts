@@ -1,3 +1,28 @@
+import type { ConvertOptions } from './convert.js';
+import type { PixelTask } from './tasks.js';
+
+const MiB = 1 << 20;
+
+/**
+ * What a pixel holds before its selection is known: the tables read whole (redrock, emline, the
+ * afterburners, as large as their files at most) and the readers' caches and headers.
+ */
+export function tablesEstimate(task: PixelTask): number {
+  const small = (['redrock', 'emline', 'qso_mgii', 'qso_qn'] as const).reduce((a, p) => a + (task.files[p]?.size ?? 0), 0);
+  return Math.min(small, 64 * MiB) + 8 * MiB;
+}
+
+/**
+ * What `count` selected spectra take while a pixel is fused and written: per pixel value the camera
+ * rows read (12 bytes), the fused arrays (12; 28 with decimals' float64 and its float32 source) and
+ * the encoded file (about a third of that), measured against bench:memory.
+ */
+export function spectraEstimate(count: number, o: Pick<ConvertOptions, 'camera' | 'precision'>): number {
+  const npix = (o.camera ?? 'concat') === 'brz' ? 7781 : 7958;
+  const perValue = o.precision?.mode === 'decimals' ? 50 : 30;
+  return count * npix * perValue;
+}
+
 /**
  * A memory budget for the pixels in flight: each pixel reserves what it will hold before it holds it
  * (its tables when it starts, its spectra once it knows how many targets it selected), and waits while

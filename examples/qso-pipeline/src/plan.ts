@@ -65,29 +65,6 @@ function manifestEntry(
   return { bucket, key: decoded, pixel };
 }
 
-/** The manifest's entries: one per non-empty, non-comment line; a CSV/JSON-lines column as parseManifest reads it. */
-function manifestLines(text: string): string[] {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith('#'));
-  if (!lines.length) return [];
-  const fields = ['s3_uri', 'url', 'key', 'path', 'location'];
-  if (lines[0].startsWith('{'))
-    return lines.map((l) => {
-      try {
-        const o = JSON.parse(l) as Record<string, unknown>;
-        const f = fields.find((k) => typeof o[k] === 'string');
-        return f ? String(o[f]) : l;
-      } catch {
-        return l;
-      }
-    });
-  const header = lines[0].split(',').map((h) => h.trim().toLowerCase());
-  const col = header.findIndex((h) => fields.includes(h));
-  return col >= 0 ? lines.slice(1).map((l) => (l.split(',')[col] ?? '').trim()) : lines;
-}
-
 /**
  * The pixels to convert and the manifest entries refused. Throws {@link SourceError} for a source that
  * is missing, not a folder, or holds no pixel (before any filter), and for an empty manifest.
@@ -105,13 +82,22 @@ export async function planTasks(p: PlanInput): Promise<{ tasks: PixelTask[]; rej
     const text = await readFile(p.manifest, 'utf8').catch((e: NodeJS.ErrnoException) => {
       throw new SourceError(`--manifest ${p.manifest}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
     });
-    const lines = manifestLines(text);
-    if (!lines.length) throw new SourceError(`--manifest ${p.manifest} lists no pixel`);
+    // The manifest is read as s3-fetch reads it (a CSV column, JSON lines or lines), for every source kind.
+    const { manifestEntries } = p.s3 ?? (await import('@desi/s3-fetch'));
+    const entries = manifestEntries(text);
+    if (!entries.length) throw new SourceError(`--manifest ${p.manifest} lists no pixel`);
     const root = remote && p.s3 ? p.s3.parseLocation(p.source) : undefined;
     // By location: two entries may name one pixel in different buckets, and each is answered.
     const wanted = new Map<string, { id: string; bucket: string; key: string; entry: string }>();
-    for (const line of lines) {
-      const e = manifestEntry(remote ? p.s3 : undefined, line, root?.bucket ?? '');
+    for (const { location: line, bucket, unreadable } of entries) {
+      if (unreadable) {
+        rejected.push({
+          entry: line,
+          error: `manifest entry ${JSON.stringify(line)} names no location (s3_uri, url, key, path or location)`,
+        });
+        continue;
+      }
+      const e = manifestEntry(remote ? p.s3 : undefined, line, bucket ?? root?.bucket ?? '');
       if ('error' in e) rejected.push({ entry: line, error: `manifest entry ${JSON.stringify(line)} ${e.error}` });
       else wanted.set(`${e.bucket}/${e.key}`, { id: taskId(e.pixel), bucket: e.bucket, key: e.key, entry: line });
     }

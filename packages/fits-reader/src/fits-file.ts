@@ -370,15 +370,7 @@ export class FitsFile {
 
   /** The data unit's bytes exactly as stored (without padding), for HDU kinds this reader does not decode. */
   async readRaw(ext: HduSelector): Promise<Uint8Array> {
-    const e = await this.resolve(ext);
-    const { dataOffset, layout } = e.ctx;
-    if (dataOffset + layout.dataSize > this.source.size) {
-      this.fail(
-        new FitsError('truncated', `the data unit needs ${layout.dataSize} bytes but the file ends first (truncated)`, {
-          hdu: e.ctx.index,
-        }),
-      );
-    }
+    const { dataOffset, layout } = this.whole(await this.resolve(ext)).ctx;
     return this.source.read(dataOffset, layout.dataSize);
   }
 

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { safeJoin } from './location.js';
-import { isTransientError, isTransientStatus } from './retry.js';
+import { backoffMs, DEFAULT_RETRY, isTransientError, isTransientStatus } from './retry.js';
 
 /** One object to fetch. Size and ETag from a listing save a HEAD request. */
 export interface DownloadItem {
@@ -245,7 +245,7 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
       code,
     });
     const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
-    const deadline = performance.now() + (o.retryWindowMs ?? 120_000);
+    const deadline = performance.now() + (o.retryWindowMs ?? DEFAULT_RETRY.windowMs);
     while (attempts < maxAttempts) {
       attempts++;
       await gate.enter();
@@ -296,8 +296,7 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
         }
         gate.leave();
         entered = false;
-        const backoff = Math.min(o.maxBackoffMs ?? 5_000, (o.baseBackoffMs ?? 200) * 2 ** (attempts - 1));
-        const wait = r.retryAfterMs ?? random() * backoff;
+        const wait = r.retryAfterMs ?? backoffMs(attempts, { baseMs: o.baseBackoffMs, maxDelayMs: o.maxBackoffMs, random });
         if (performance.now() + wait > deadline) return failed(`still failing after ${attempts} attempts: ${lastError}`);
         await new Promise((res) => setTimeout(res, wait));
       } finally {

@@ -9,7 +9,16 @@ export {
 } from './download.js';
 export { listAll, listLeafDirectories, listPrefix, type S3Object } from './list.js';
 export { startLocalArchive, startLocalS3Server } from './local-server.js';
-export { formatLocation, HTTPS_MIRRORS, parseLocation, parseManifest, type S3Location, safeJoin } from './location.js';
+export {
+  formatLocation,
+  HTTPS_MIRRORS,
+  type ManifestEntry,
+  manifestEntries,
+  parseLocation,
+  parseManifest,
+  type S3Location,
+  safeJoin,
+} from './location.js';
 export { ObjectChangedError, publicObjectUrl, S3RangeSource, type S3RangeSourceOptions } from './range-source.js';
 export {
   DEFAULT_TIMEOUTS,

@@ -69,27 +69,55 @@ export function safeJoin(root: string, key: string): string {
   return join(base, normalize(key));
 }
 
+/** One entry of a manifest: the location as written, and the bucket a JSON line names for it. */
+export interface ManifestEntry {
+  location: string;
+  bucket?: string;
+  /** A JSON line that names no location (or does not parse): `location` is then the line itself. */
+  unreadable?: boolean;
+}
+
+const MANIFEST_FIELDS = ['s3_uri', 'url', 'key', 'path', 'location'];
+
 /**
- * Lines of a manifest (CSV with a `key`, `path`, `url` or `s3_uri` column, JSON lines with one of
- * those fields, or one location per line) as canonical locations.
+ * The entries of a manifest as written, one per location: a column of a CSV (`key`, `path`, `url`,
+ * `s3_uri` or `location`), a field of JSON lines (with an optional `bucket`), or whole lines; blank
+ * lines and `#` comments are skipped. Nothing is validated here: see {@link parseManifest}.
  */
-export function parseManifest(text: string, defaultBucket?: string): S3Location[] {
+export function manifestEntries(text: string): ManifestEntry[] {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'));
   if (lines.length === 0) return [];
-  const fields = ['s3_uri', 'url', 'key', 'path', 'location'];
   if (lines[0].startsWith('{')) {
     return lines.map((l) => {
-      const o = JSON.parse(l) as Record<string, unknown>;
-      const f = fields.find((k) => typeof o[k] === 'string');
-      if (!f) throw new Error(`manifest line has none of ${fields.join(', ')}: ${l}`);
-      return parseLocation(String(o[f]), typeof o.bucket === 'string' ? o.bucket : defaultBucket);
+      try {
+        const o = JSON.parse(l) as Record<string, unknown>;
+        const f = MANIFEST_FIELDS.find((k) => typeof o[k] === 'string');
+        if (!f) return { location: l, unreadable: true };
+        return { location: String(o[f]), bucket: typeof o.bucket === 'string' ? o.bucket : undefined };
+      } catch {
+        return { location: l, unreadable: true };
+      }
     });
   }
   const header = lines[0].split(',').map((h) => h.trim().toLowerCase());
-  const col = header.findIndex((h) => fields.includes(h));
-  if (col >= 0) return lines.slice(1).map((l) => parseLocation(l.split(',')[col].trim(), defaultBucket));
-  return lines.map((l) => parseLocation(l, defaultBucket));
+  const col = header.findIndex((h) => MANIFEST_FIELDS.includes(h));
+  if (col >= 0) return lines.slice(1).map((l) => ({ location: (l.split(',')[col] ?? '').trim() }));
+  return lines.map((l) => ({ location: l }));
+}
+
+/**
+ * Lines of a manifest (CSV with a `key`, `path`, `url` or `s3_uri` column, JSON lines with one of
+ * those fields, or one location per line) as canonical locations.
+ */
+export function parseManifest(text: string, defaultBucket?: string): S3Location[] {
+  return manifestEntries(text).map((e) => {
+    if (e.unreadable) {
+      JSON.parse(e.location); // a line that does not parse says so
+      throw new Error(`manifest line has none of ${MANIFEST_FIELDS.join(', ')}: ${e.location}`);
+    }
+    return parseLocation(e.location, e.bucket ?? defaultBucket);
+  });
 }

@@ -30,6 +30,16 @@ export interface RequestTimeouts {
 
 export const DEFAULT_TIMEOUTS: Required<RequestTimeouts> = { connectMs: 10_000, firstByteMs: 30_000, idleMs: 30_000 };
 
+/** The policy's defaults, shared by {@link withRetry} and the downloader's own loop. */
+export const DEFAULT_RETRY = { windowMs: 120_000, baseMs: 200, maxDelayMs: 5_000 } as const;
+
+/** The wait before attempt `n + 1`: exponential from `baseMs`, capped, with full jitter. */
+export function backoffMs(n: number, policy: RetryPolicy = {}): number {
+  const base = policy.baseMs ?? DEFAULT_RETRY.baseMs;
+  const cap = policy.maxDelayMs ?? DEFAULT_RETRY.maxDelayMs;
+  return (policy.random ?? Math.random)() * Math.min(cap, base * 2 ** (n - 1));
+}
+
 /** HTTP statuses worth another try. */
 export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599);
@@ -104,10 +114,7 @@ export async function withRetry<T>(
     onRetry?: (e: unknown, n: number) => void;
   } = {},
 ): Promise<T> {
-  const window = policy.windowMs ?? 120_000;
-  const base = policy.baseMs ?? 200;
-  const cap = policy.maxDelayMs ?? 5_000;
-  const random = policy.random ?? Math.random;
+  const window = policy.windowMs ?? DEFAULT_RETRY.windowMs;
   const start = performance.now();
   for (let n = 1; ; n++) {
     try {
@@ -115,7 +122,7 @@ export async function withRetry<T>(
     } catch (e) {
       if (!(o.transient ?? isTransientError)(e)) throw e;
       const elapsed = performance.now() - start;
-      const wait = o.retryAfterMs?.(e) ?? random() * Math.min(cap, base * 2 ** (n - 1));
+      const wait = o.retryAfterMs?.(e) ?? backoffMs(n, policy);
       if (elapsed + wait > window) {
         throw new RetryWindowExceeded(`${(e as Error).message} (still failing after ${n} attempts over ${(elapsed / 1000).toFixed(1)} s)`, {
           cause: e,

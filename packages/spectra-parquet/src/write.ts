@@ -50,6 +50,25 @@ export function batchMetadata(b: SpectraBatch, extra: Record<string, string> = {
   };
 }
 
+/** The Parquet encoder of a spectra file of this shape, with the writer's options. */
+function spectraEncoder(shape: SpectraShape, o: WriteOptions, zstd?: Zstd): ParquetEncoder {
+  return new ParquetEncoder(spectraColumns(shape), {
+    compressionLevel: o.compressionLevel,
+    pageSize: o.pageSize,
+    createdBy: `@desi/spectra-parquet ${VERSION}`,
+    zstd,
+  });
+}
+
+/** A batch's rows as encoded row groups of `rowGroupSize` (default 256), each the pieces to write. */
+function* rowGroups(enc: ParquetEncoder, batch: SpectraBatch, shape: SpectraShape, o: WriteOptions): Generator<Uint8Array[]> {
+  const size = Math.max(1, o.rowGroupSize ?? 256);
+  for (let a = 0; a < batch.count; a += size) {
+    const b = Math.min(batch.count, a + size);
+    yield enc.rowGroup(batchColumns(batch, shape, a, b), b - a);
+  }
+}
+
 /** Where a {@link SpectraParquetWriter}'s bytes go, in order. */
 export interface ByteSinkLike {
   write(chunk: Uint8Array): void | Promise<void>;
@@ -121,12 +140,7 @@ export class SpectraParquetWriter {
   private start(b: SpectraBatch): ParquetEncoder {
     this.shape = shapeOf(b);
     this.first = b;
-    this.encoder = new ParquetEncoder(spectraColumns(this.shape), {
-      compressionLevel: this.o.compressionLevel,
-      pageSize: this.o.pageSize,
-      createdBy: `@desi/spectra-parquet ${VERSION}`,
-      zstd: this.zstd,
-    });
+    this.encoder = spectraEncoder(this.shape, this.o, this.zstd);
     return this.encoder;
   }
 
@@ -154,12 +168,7 @@ export class SpectraParquetWriter {
       if (p && (p.healpix !== batch.pixel.healpix || p.survey !== batch.pixel.survey || p.program !== batch.pixel.program))
         this.mixedPixels = true;
     }
-    const shape = this.shape as SpectraShape;
-    const size = Math.max(1, this.o.rowGroupSize ?? 256);
-    for (let a = 0; a < batch.count; a += size) {
-      const b = Math.min(batch.count, a + size);
-      await this.emit(enc.rowGroup(batchColumns(batch, shape, a, b), b - a));
-    }
+    for (const group of rowGroups(enc, batch, this.shape as SpectraShape, this.o)) await this.emit(group);
   }
 
   /** Write the footer (and, for a file, flush and rename it into place). */
@@ -199,17 +208,9 @@ export class SpectraParquetWriter {
 export function encodeSpectraParquetChunks(batch: SpectraBatch, o: WriteOptions = {}): Uint8Array[] {
   checkBatch(batch);
   const shape = shapeOf(batch);
-  const enc = new ParquetEncoder(spectraColumns(shape), {
-    compressionLevel: o.compressionLevel,
-    pageSize: o.pageSize,
-    createdBy: `@desi/spectra-parquet ${VERSION}`,
-  });
+  const enc = spectraEncoder(shape, o);
   const parts: Uint8Array[] = [enc.start()];
-  const size = Math.max(1, o.rowGroupSize ?? 256);
-  for (let a = 0; a < batch.count; a += size) {
-    const b = Math.min(batch.count, a + size);
-    for (const c of enc.rowGroup(batchColumns(batch, shape, a, b), b - a)) parts.push(c);
-  }
+  for (const group of rowGroups(enc, batch, shape, o)) for (const c of group) parts.push(c);
   parts.push(enc.finish(batchMetadata(batch, o.metadata)));
   return parts;
 }

@@ -251,5 +251,6 @@ describe('SpectraParquetWriter (streaming)', () => {
     await w.close();
     const bytes = new Uint8Array(Buffer.concat(chunks));
     expect(Buffer.from(bytes).equals(Buffer.from(encodeSpectraParquet(b)))).toBe(true);
+    await allReaders(bytes, b); // and what the sink got is a file three readers read back equal
   });
 });

@@ -6,6 +6,6 @@ export { type FusedPixel, type FuseOptions, fusePixel } from './fuse.js';
 export { pixelCenter, radecToPixel } from './healpix.js';
 export type { RedrockFits } from './io/rrdetails.js';
 export type { PixelSources, ProductInput } from './io/sources.js';
-export type { ChecksumTally, VerifyMode } from './io/verify.js';
+export { type ChecksumTally, newTally, type VerifyMode, verifyHdus } from './io/verify.js';
 export { keepBits, type Precision, pyRound } from './precision.js';
 export { QSO_CATALOG_FIBERSTATUS_OK, QSO_MASKBITS, type Selection, select } from './select.js';

@@ -5,7 +5,7 @@
  * WebAssembly (`@bokuweb/zstd-wasm`), which needs one `await loadZstd()` first. Both write standard
  * zstd frames, which is what Parquet's ZSTD codec is. `DESI_ZSTD=wasm` forces the WebAssembly one.
  */
-import { lazyRequire } from '../lazy-require.js';
+import { createRequire } from 'node:module';
 
 /** A synchronous zstd compressor. */
 export interface Zstd {
@@ -32,7 +32,8 @@ function loadNative(): Zstd | null {
   native = null;
   if (wantWasm()) return null;
   try {
-    const { Encoder } = lazyRequire('@toondepauw/node-zstd') as { Encoder: new (level: number) => NativeEncoder };
+    // A CommonJS binding, required synchronously (the CommonJS build gets import.meta.url from tsup's shims).
+    const { Encoder } = createRequire(import.meta.url)('@toondepauw/node-zstd') as { Encoder: new (level: number) => NativeEncoder };
     const encoders = new Map<number, NativeEncoder>();
     native = {
       backend: 'native',

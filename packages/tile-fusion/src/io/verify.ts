@@ -5,9 +5,9 @@
  * silently. HDUs read in part (the camera arrays' selected rows) can only be checked by reading them
  * whole, which `verify: 'full'` does at the cost of their bytes.
  */
+import type { FitsFile, HduSelector } from '@desi/fits-reader';
 import type { PixelId, Product } from '../datamodel.js';
 import { FusionError } from '../errors.js';
-import type { OpenProduct } from './sources.js';
 
 /** `read` (default): HDUs read whole; `full`: every HDU the fusion touches, read whole to check it; `off`. */
 export type VerifyMode = 'read' | 'full' | 'off';
@@ -26,16 +26,25 @@ export function newTally(): ChecksumTally {
   return { verified: 0, absent: 0, unverified: 0 };
 }
 
-/** Check HDUs of one file; throws FusionError `checksum` on a mismatch, naming file, HDU and keyword. */
+/**
+ * Check HDUs of one open file; throws FusionError `checksum` on a mismatch, naming file, HDU and
+ * keyword. `standardPadding` (default true) takes each data unit's padding as the standard's zeros, so
+ * a reader that fetched the data exactly fetches nothing more; a whole local file reads it too.
+ *
+ * @example
+ * const tally = newTally();
+ * await verifyHdus({ fits, name: path }, ['REDSHIFTS', 'FIBERMAP'], tally, { product: 'redrock' });
+ */
 export async function verifyHdus(
-  p: OpenProduct,
-  names: readonly string[],
+  p: { fits: FitsFile; name: string },
+  hdus: readonly HduSelector[],
   tally: ChecksumTally,
-  where: { pixel?: PixelId; product: Product },
+  where: { pixel?: PixelId; product?: Product },
+  o: { standardPadding?: boolean } = {},
 ): Promise<void> {
-  for (const name of names) {
-    // The padding is taken as the standard's zeros: the reader fetched the data exactly, no more.
-    const r = await p.fits.verifyChecksum(name, { standardPadding: true });
+  for (const hdu of hdus) {
+    const name = typeof hdu === 'object' ? hdu.name : hdu;
+    const r = await p.fits.verifyChecksum(hdu, { standardPadding: o.standardPadding ?? true });
     if (r.datasum === 'bad' || r.checksum === 'bad') {
       const keyword = r.datasum === 'bad' ? 'DATASUM' : 'CHECKSUM';
       throw new FusionError('checksum', `HDU ${name}: ${keyword} does not match the bytes (the file is damaged or was changed)`, {
