@@ -23,6 +23,8 @@ assert.ok(fm.columns.TARGETID instanceof BigInt64Array);
 const flux = await fits.readImage('B_FLUX', { rows: [0, 2] });
 assert.ok(flux.data instanceof Float32Array);
 assert.equal(flux.shape[0], 2);
+const checked = await fits.readTable('FIBERMAP', { verify: true });
+assert.ok(['ok', 'absent'].includes(checked.checksums.datasum));
 await fits.close();
 
 // @desi/tile-fusion README

@@ -10,6 +10,7 @@ export type FitsErrorCode =
   | 'bad-gzip'
   | 'bad-compressed-data'
   | 'bad-table-value'
+  | 'bad-checksum'
   | 'unsupported'
   | 'not-found'
   | 'wrong-kind'

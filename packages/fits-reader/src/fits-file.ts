@@ -1,4 +1,5 @@
-import { type ChecksumOptions, type ChecksumResult, verifyChecksum } from './checksum.js';
+import { SummingSource } from './checksum/summing-source.js';
+import { type ChecksumOptions, type ChecksumResult, verifyChecksum } from './checksum/verify-checksum.js';
 import { compressedImageHeader, compressedShape } from './compress/image-header.js';
 import { readCompressedImage } from './compress/read-tiled-image.js';
 import { readCompressedTable } from './compress/read-tiled-table.js';
@@ -151,6 +152,7 @@ export class FitsFile {
       layout,
       headerOffset: raw.headerOffset,
       dataOffset: raw.dataOffset,
+      headerSum: raw.sum,
       warn: this.warn,
     };
     this.entries.push(this.describe(ctx));
@@ -297,65 +299,107 @@ export class FitsFile {
     );
   }
 
-  /** Read an image (primary array, IMAGE extension or tile-compressed image), whole or by rows. */
+  /**
+   * Read an image (primary array, IMAGE extension or tile-compressed image), whole or by rows.
+   *
+   * @example
+   * const { data, shape, checksums } = await fits.readImage('B_FLUX', { verify: true });
+   */
   async readImage(ext: HduSelector, opts: ReadImageOptions = {}): Promise<Image> {
     const e = this.whole(await this.resolve(ext));
     try {
-      switch (e.info.kind) {
-        case 'primary':
-        case 'image':
-          return await readPlainImage(e.ctx, opts);
-        case 'compressed-image':
-          return await readCompressedImage(e.ctx, e.columns!, e.imageHeader!, opts);
-        case 'random-groups':
-          throw new FitsError('unsupported', 'random-groups data cannot be read as an image; use readGroups (or readRaw)', {
-            hdu: e.ctx.index,
-          });
-        case 'unknown':
-          throw new FitsError(
-            'unsupported',
-            `XTENSION = ${JSON.stringify(e.ctx.layout.xtension)} is not a standard extension; use readRaw for its bytes`,
-            {
-              hdu: e.ctx.index,
-              keyword: 'XTENSION',
-            },
-          );
-        default:
-          throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not an image (use readTable)`, { hdu: e.ctx.index });
-      }
+      return await this.readVerified(e, opts.verify, (ctx) => this.imageOf(e, ctx, opts));
     } catch (err) {
       this.fail(err);
     }
   }
 
-  /** Read a binary, ASCII or tile-compressed table: all or some columns, all or some rows. */
+  private imageOf(e: Entry, ctx: HduContext, opts: ReadImageOptions): Promise<Image> {
+    switch (e.info.kind) {
+      case 'primary':
+      case 'image':
+        return readPlainImage(ctx, opts);
+      case 'compressed-image':
+        return readCompressedImage(ctx, e.columns!, e.imageHeader!, opts);
+      case 'random-groups':
+        throw new FitsError('unsupported', 'random-groups data cannot be read as an image; use readGroups (or readRaw)', {
+          hdu: ctx.index,
+        });
+      case 'unknown':
+        throw new FitsError(
+          'unsupported',
+          `XTENSION = ${JSON.stringify(ctx.layout.xtension)} is not a standard extension; use readRaw for its bytes`,
+          {
+            hdu: ctx.index,
+            keyword: 'XTENSION',
+          },
+        );
+      default:
+        throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not an image (use readTable)`, { hdu: ctx.index });
+    }
+  }
+
+  /**
+   * Read a binary, ASCII or tile-compressed table: all or some columns, all or some rows.
+   *
+   * @example
+   * const t = await fits.readTable('REDSHIFTS', { columns: ['TARGETID', 'Z'], verify: true });
+   */
   async readTable(ext: HduSelector, opts: ReadTableOptions = {}): Promise<Table> {
     const e = this.whole(await this.resolve(ext));
     try {
-      switch (e.info.kind) {
-        case 'bintable':
-          return await readBinaryTable(e.ctx, e.columns!, opts);
-        case 'table':
-          return await readAsciiTable(e.ctx, e.columns!, opts);
-        case 'compressed-table':
-          return await readCompressedTable(e.ctx, e.columns!, e.imageHeader!, opts);
-        case 'compressed-image':
-          return await readBinaryTable(e.ctx, e.columns!, opts);
-        default:
-          if (e.info.kind === 'unknown' || e.info.kind === 'random-groups') {
-            throw new FitsError(
-              'unsupported',
-              `HDU is ${e.info.kind === 'unknown' ? `a non-standard XTENSION = ${JSON.stringify(e.ctx.layout.xtension)}` : 'random groups'}; use ${e.info.kind === 'unknown' ? 'readRaw' : 'readGroups'}`,
-              {
-                hdu: e.ctx.index,
-              },
-            );
-          }
-          throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not a table (use readImage)`, { hdu: e.ctx.index });
-      }
+      return await this.readVerified(e, opts.verify, (ctx) => this.tableOf(e, ctx, opts));
     } catch (err) {
       this.fail(err);
     }
+  }
+
+  private tableOf(e: Entry, ctx: HduContext, opts: ReadTableOptions): Promise<Table> {
+    switch (e.info.kind) {
+      case 'bintable':
+      case 'compressed-image':
+        return readBinaryTable(ctx, e.columns!, opts);
+      case 'table':
+        return readAsciiTable(ctx, e.columns!, opts);
+      case 'compressed-table':
+        return readCompressedTable(ctx, e.columns!, e.imageHeader!, opts);
+      case 'unknown':
+        throw new FitsError('unsupported', `HDU is a non-standard XTENSION = ${JSON.stringify(ctx.layout.xtension)}; use readRaw`, {
+          hdu: ctx.index,
+        });
+      case 'random-groups':
+        throw new FitsError('unsupported', 'HDU is random groups; use readGroups', { hdu: ctx.index });
+      default:
+        throw new FitsError('wrong-kind', `HDU is a ${e.info.kind}, not a table (use readImage)`, { hdu: ctx.index });
+    }
+  }
+
+  /**
+   * Run a read, and with `verify` sum the data unit on the way (no extra I/O for what the read
+   * fetched) and judge CHECKSUM/DATASUM; a mismatch is a FitsError `bad-checksum`.
+   */
+  private async readVerified<T extends { checksums?: ChecksumResult }>(
+    e: Entry,
+    verify: boolean | undefined,
+    read: (ctx: HduContext) => Promise<T>,
+  ): Promise<T> {
+    if (!verify) return read(e.ctx);
+    const summing = new SummingSource(e.ctx);
+    const out = await read(summing.context);
+    const checksums = await summing.finish();
+    if (checksums.datasum === 'bad' || checksums.checksum === 'bad') {
+      const keyword = checksums.datasum === 'bad' ? 'DATASUM' : 'CHECKSUM';
+      throw new FitsError(
+        'bad-checksum',
+        `${keyword} does not match the HDU's bytes (the file is corrupt or was changed after it was written)`,
+        {
+          hdu: e.ctx.index,
+          keyword,
+        },
+      );
+    }
+    out.checksums = checksums;
+    return out;
   }
 
   /** Read a random-groups HDU: the parameters of every group and the group arrays. */

@@ -1,4 +1,4 @@
-export type { ChecksumOptions, ChecksumResult } from './checksum.js';
+export type { ChecksumOptions, ChecksumResult } from './checksum/verify-checksum.js';
 export { FitsError, type FitsErrorCode, type FitsWarning } from './errors.js';
 export { FitsFile, type HduInfo, type HduSelector, type OpenOptions } from './fits-file.js';
 export type { HduKind, HduLayout } from './hdu/layout.js';

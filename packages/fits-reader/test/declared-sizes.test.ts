@@ -7,22 +7,16 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { withCard } from '../fuzz/fits-bytes.js';
 import { FitsError, openFits } from '../src/index.js';
 
 const GEN = join(import.meta.dirname, 'fixtures', 'corpus', 'gen');
 
-/** The file with card `keyword` of HDU `hdu` set to `value` (header cards are 80 bytes, value right-justified to column 30). */
+/** The file with card `keyword` of HDU `hdu` set to `value` (edited without the reader's help). */
 async function edited(path: string, hdu: number, keyword: string, value: string): Promise<Uint8Array> {
-  const bytes = new Uint8Array(readFileSync(path));
-  const info = (await (await openFits(bytes)).hdus())[hdu];
-  const text = new TextDecoder('latin1').decode(bytes.subarray(info.headerOffset, info.dataOffset));
-  for (let at = 0; at < text.length; at += 80) {
-    if (text.slice(at, at + 8).trimEnd() !== keyword) continue;
-    const card = `${keyword.padEnd(8)}= ${value.padStart(20)}`.padEnd(80);
-    bytes.set(new TextEncoder().encode(card), info.headerOffset + at);
-    return bytes;
-  }
-  throw new Error(`no ${keyword} in HDU ${hdu}`);
+  const out = withCard(new Uint8Array(readFileSync(path)), hdu, keyword, value);
+  if (!out) throw new Error(`no ${keyword} in HDU ${hdu}`);
+  return out;
 }
 
 async function truncatedError(p: Promise<unknown>): Promise<FitsError> {

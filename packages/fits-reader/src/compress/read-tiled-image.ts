@@ -68,9 +68,8 @@ export async function readCompressedImage(
   const hdu = ctx.index;
   const zbitpix = intKeyword(h, 'ZBITPIX', hdu);
   const g = geometry(h, hdu);
-  const scaling = imageScaling(imageHeader, zbitpix);
-  const zblankKey = num(h.get('ZBLANK'));
-  if (scaling.blank === undefined && zbitpix > 0 && zblankKey !== undefined) scaling.blank = zblankKey;
+  const scaling = imageScaling(imageHeader, zbitpix, ctx);
+  if (scaling.blank === undefined) scaling.blank = imageScaling(h, zbitpix, ctx, 'ZBLANK').blank;
   const dtype = physicalDtype(zbitpix, scaling);
   const Ctor = rawArrayType(zbitpix);
   if (g.dims.length === 0) return { data: new Ctor(0), shape: [], dtype };
@@ -96,9 +95,11 @@ export async function readCompressedImage(
   const tileRows: number[] = [];
   for (let t = t0 * tilesPerSlab; t < t1 * tilesPerSlab; t++) tileRows.push(t);
 
-  const has = (name: string) => cols.some((c) => c.key.toUpperCase() === name);
-  const wanted = ['COMPRESSED_DATA', 'GZIP_COMPRESSED_DATA', 'UNCOMPRESSED_DATA', 'ZSCALE', 'ZZERO', 'ZBLANK'].filter(has);
-  if (!wanted.includes('COMPRESSED_DATA')) {
+  // Column names match case-insensitively (TTYPEn = 'compressed_data' is the same column).
+  const keyOf = (name: string) => cols.find((c) => c.key.toUpperCase() === name)?.key;
+  const names = ['COMPRESSED_DATA', 'GZIP_COMPRESSED_DATA', 'UNCOMPRESSED_DATA', 'ZSCALE', 'ZZERO', 'ZBLANK'];
+  const wanted = names.map(keyOf).filter((k): k is string => k !== undefined);
+  if (keyOf('COMPRESSED_DATA') === undefined) {
     throw new FitsError('bad-structure', 'a compressed image needs a COMPRESSED_DATA column', { hdu, column: 'COMPRESSED_DATA' });
   }
   // The tile columns must have the types the convention gives them; anything else is refused by name
@@ -127,14 +128,18 @@ export async function readCompressedImage(
   }
   const table = await readBinaryTable(ctx, cols, { columns: wanted, rows: tileRows });
   // PB/QB for most codecs; PI (16-bit words) for PLIO_1.
-  const cdata = table.columns.COMPRESSED_DATA as Array<Uint8Array | Int16Array>;
-  const gdata = table.columns.GZIP_COMPRESSED_DATA as Uint8Array[] | undefined;
-  const udata = table.columns.UNCOMPRESSED_DATA as NumericArray[] | undefined;
+  const column = (name: string) => {
+    const key = keyOf(name);
+    return key === undefined ? undefined : table.columns[key];
+  };
+  const cdata = column('COMPRESSED_DATA') as Array<Uint8Array | Int16Array>;
+  const gdata = column('GZIP_COMPRESSED_DATA') as Uint8Array[] | undefined;
+  const udata = column('UNCOMPRESSED_DATA') as NumericArray[] | undefined;
   // Numbers whatever integer or float type the columns were declared with (a K column gives bigints).
   const numbers = (c: unknown) => (c instanceof BigInt64Array || c instanceof BigUint64Array ? Float64Array.from(c, Number) : c);
-  const zscaleCol = numbers(table.columns.ZSCALE) as Float64Array | undefined;
-  const zzeroCol = numbers(table.columns.ZZERO) as Float64Array | undefined;
-  const zblankCol = numbers(table.columns.ZBLANK) as Int32Array | undefined;
+  const zscaleCol = numbers(column('ZSCALE')) as Float64Array | undefined;
+  const zzeroCol = numbers(column('ZZERO')) as Float64Array | undefined;
+  const zblankCol = numbers(column('ZBLANK')) as Int32Array | undefined;
   const zscaleKey = num(h.get('ZSCALE'));
   const zzeroKey = num(h.get('ZZERO'));
   const cmp = String(h.get('ZCMPTYPE') ?? '')

@@ -11,5 +11,7 @@ export interface HduContext {
   layout: HduLayout;
   headerOffset: number;
   dataOffset: number;
+  /** Ones' complement sum of the header blocks, when the header was read here. */
+  headerSum?: number;
   warn: (w: FitsWarning) => void;
 }

@@ -91,7 +91,12 @@ export function layoutOf(header: Header, hdu: number, warn: (w: FitsWarning) => 
   if (pcount < 0) throw new FitsError('bad-keyword', `PCOUNT = ${pcount} is negative`, { hdu, keyword: 'PCOUNT' });
   if (gcount < 0) throw new FitsError('bad-keyword', `GCOUNT = ${gcount} is negative`, { hdu, keyword: 'GCOUNT' });
 
-  const groups = primary && naxis > 0 && naxes[0] === 0 && header.raw('GROUPS')?.value === true;
+  // GROUPS decides how the data are sized, so an unreadable value is refused rather than guessed.
+  const groupsCard = primary ? header.raw('GROUPS') : undefined;
+  if (groupsCard && typeof groupsCard.value !== 'boolean') {
+    throw new FitsError('bad-keyword', `GROUPS must be T or F (found ${JSON.stringify(groupsCard.value)})`, { hdu, keyword: 'GROUPS' });
+  }
+  const groups = primary && naxis > 0 && naxes[0] === 0 && groupsCard?.value === true;
   let kind: HduKind;
   if (primary) kind = groups ? 'random-groups' : 'primary';
   else if (xtension === 'IMAGE' || xtension === 'IUEIMAGE') kind = 'image';

@@ -1,3 +1,4 @@
+import { OnesSum } from '../checksum/ones-sum.js';
 import type { FitsWarning } from '../errors.js';
 import { FitsError } from '../errors.js';
 import type { ByteSource } from '../source/byte-source.js';
@@ -10,6 +11,8 @@ export interface RawHeader {
   images: string[];
   headerOffset: number;
   dataOffset: number;
+  /** Ones' complement sum of the header blocks, taken on the way (for CHECKSUM without re-reading them). */
+  sum: number;
 }
 
 function latin1(bytes: Uint8Array, start: number, end: number): string {
@@ -47,6 +50,7 @@ export async function readHeader(src: ByteSource, offset: number, hdu: number, w
   let pos = offset;
   let blocks = 4;
   let first = true;
+  const sum = new OnesSum();
   for (;;) {
     if (pos >= src.size) {
       throw new FitsError('truncated', `header ends at end of file without an END card (truncated header)`, {
@@ -65,7 +69,8 @@ export async function readHeader(src: ByteSource, offset: number, hdu: number, w
       if (isEndCard(chunk, p)) {
         const blockEnd = p - (p % BLOCK) + BLOCK;
         checkFill(chunk, p + CARD, blockEnd, hdu, warn);
-        return { images, headerOffset: offset, dataOffset: pos + blockEnd };
+        sum.add(chunk.subarray(0, blockEnd), pos - offset);
+        return { images, headerOffset: offset, dataOffset: pos + blockEnd, sum: sum.value() };
       }
       images.push(latin1(chunk, p, p + CARD));
     }
@@ -82,6 +87,7 @@ export async function readHeader(src: ByteSource, offset: number, hdu: number, w
         { hdu, keyword: 'END', offset: pos + chunk.length },
       );
     }
+    sum.add(chunk.subarray(0, whole), pos - offset);
     pos += whole;
     blocks = Math.min(blocks * 2, 256);
     // A header that runs to the end of the source without END is caught above on the next pass.

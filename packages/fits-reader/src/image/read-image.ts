@@ -1,3 +1,4 @@
+import type { ChecksumResult } from '../checksum/ones-sum.js';
 import { FitsError } from '../errors.js';
 import type { HduContext } from '../hdu/context.js';
 import type { Header } from '../header/header.js';
@@ -18,12 +19,20 @@ export interface Image {
   nulls?: Uint8Array;
   /** numpy-style name of the physical type. */
   dtype: string;
+  /** CHECKSUM/DATASUM verdicts, when read with `verify: true`. */
+  checksums?: ChecksumResult;
 }
 
 /** Options of {@link FitsFile.readImage}. */
 export interface ReadImageOptions {
   /** Rows of the slowest axis (NAXISn) to return. */
   rows?: RowSelection;
+  /**
+   * Check the HDU's DATASUM and CHECKSUM on the way: bytes the read fetches are summed as they pass,
+   * anything it skipped is read once more, and a mismatch is a FitsError `bad-checksum`. The verdict
+   * is returned as `checksums` (`absent` when the header has neither keyword).
+   */
+  verify?: boolean;
 }
 
 const CHUNK = 16 << 20;
@@ -35,12 +44,24 @@ function numberOrBig(h: Header, key: string, dflt: number): number | bigint {
   return typeof v === 'number' || typeof v === 'bigint' ? v : dflt;
 }
 
-export function imageScaling(h: Header, bitpix: number): ImageScaling {
+/**
+ * BSCALE, BZERO and BLANK of an image. A BLANK that is not an integer cannot equal any stored value:
+ * it is ignored with a warning, as astropy does.
+ */
+export function imageScaling(h: Header, bitpix: number, ctx?: Pick<HduContext, 'index' | 'warn'>, blankKey = 'BLANK'): ImageScaling {
   const bscale = Number(numberOrBig(h, 'BSCALE', 1));
   const bzero = numberOrBig(h, 'BZERO', 0);
-  const blankV = bitpix > 0 ? h.get('BLANK') : undefined;
-  const blank = typeof blankV === 'number' || typeof blankV === 'bigint' ? blankV : undefined;
-  return { bscale, bzero, blank };
+  const blankV = bitpix > 0 ? h.get(blankKey) : undefined;
+  const integral = typeof blankV === 'bigint' || (typeof blankV === 'number' && Number.isInteger(blankV));
+  if (blankV !== undefined && !integral && ctx) {
+    ctx.warn({
+      code: 'bad-blank',
+      hdu: ctx.index,
+      keyword: blankKey,
+      message: `HDU ${ctx.index}: ${blankKey} = ${String(blankV)} is not an integer; ignored`,
+    });
+  }
+  return { bscale, bzero, blank: integral ? (blankV as number | bigint) : undefined };
 }
 
 /**
@@ -74,7 +95,7 @@ function truncated(ctx: HduContext, at: number): FitsError {
 /** Read a (non-compressed) image or primary array, whole or by rows of its slowest axis. */
 export async function readPlainImage(ctx: HduContext, opts: ReadImageOptions = {}): Promise<Image> {
   const { bitpix, naxes } = ctx.layout;
-  const scaling = imageScaling(ctx.header, bitpix);
+  const scaling = imageScaling(ctx.header, bitpix, ctx);
   const dtype = physicalDtype(bitpix, scaling);
   const width = Math.abs(bitpix) / 8;
   const Ctor = rawArrayType(bitpix);

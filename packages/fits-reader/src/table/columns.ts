@@ -151,20 +151,23 @@ export function binaryColumns(h: Header, hdu: number, rowBytes: number, stored =
     let cellShape: number[];
     let perRow = tf.repeat;
     let itemsize: number | undefined;
+    // TDIM may describe fewer elements than the repeat (the rest of the cell is ignored, as astropy
+    // does) but never more; the cell shape and the elements decoded per row always agree.
+    const tdimCount = tdim?.reduce((a, b) => a * b, 1);
+    if (!vla && tdim && tdimCount! > tf.repeat) {
+      throw new FitsError('bad-keyword', `TDIM${i} ${tdimText} holds ${tdimCount} elements but TFORM${i} has only ${tf.repeat}`, {
+        hdu,
+        keyword: `TDIM${i}`,
+      });
+    }
     if (vla) cellShape = [];
     else if (tf.repeat === 0) cellShape = [0];
     else if (code === 'A') {
       itemsize = tdim ? tdim[0] : tf.repeat;
-      perRow = itemsize > 0 ? Math.floor(tf.repeat / itemsize) : 0;
+      perRow = tdim ? tdim.slice(1).reduce((a, b) => a * b, 1) : 1;
       cellShape = tdim && tdim.length > 1 ? tdim.slice(1).reverse() : [];
     } else if (tdim) {
-      const n = tdim.reduce((a, b) => a * b, 1);
-      if (n > tf.repeat) {
-        throw new FitsError('bad-keyword', `TDIM${i} ${tdimText} holds ${n} elements but TFORM${i} has only ${tf.repeat}`, {
-          hdu,
-          keyword: `TDIM${i}`,
-        });
-      }
+      perRow = tdimCount!;
       cellShape = [...tdim].reverse();
     } else cellShape = tf.repeat === 1 ? [] : [tf.repeat];
     const tnullCard = stored ? undefined : h.card(`TNULL${i}`);

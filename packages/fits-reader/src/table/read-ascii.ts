@@ -56,12 +56,8 @@ export async function readAsciiTable(ctx: HduContext, all: ColumnDef[], opts: Re
         if (!(out instanceof Int32Array)) (out as Float64Array)[i] = Number.NaN;
         continue;
       }
-      const v = parseField(text, tf.code === 'I' ? 0 : tf.decimals);
-      if (v === undefined) {
-        nulls![i] = 1;
-        if (!(out instanceof Int32Array)) (out as Float64Array)[i] = Number.NaN;
-        continue;
-      }
+      // An all-blank field is zero (astropy's reading); it is null only when TNULLn is blank too (above).
+      const v = parseField(text, tf.code === 'I' ? 0 : tf.decimals) ?? 0;
       if (Number.isNaN(v) || (tf.code === 'I' && !Number.isInteger(v))) {
         throw new FitsError('bad-table-value', `cannot parse ${JSON.stringify(text)} as a number (TFORM ${c.tform}; invalid number)`, {
           hdu: ctx.index,

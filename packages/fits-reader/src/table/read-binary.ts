@@ -1,3 +1,4 @@
+import type { ChecksumResult } from '../checksum/ones-sum.js';
 import { FitsError } from '../errors.js';
 import type { HduContext } from '../hdu/context.js';
 import { readChunk } from '../source/byte-source.js';
@@ -35,12 +36,20 @@ export interface Table {
   numRows: number;
   columns: Record<string, ColumnData>;
   info: Record<string, ColumnInfo>;
+  /** CHECKSUM/DATASUM verdicts, when read with `verify: true`. */
+  checksums?: ChecksumResult;
 }
 
 /** Options of {@link FitsFile.readTable}. */
 export interface ReadTableOptions {
   columns?: string[];
   rows?: RowSelection;
+  /**
+   * Check the HDU's DATASUM and CHECKSUM on the way: bytes the read fetches are summed as they pass,
+   * anything it skipped is read once more, and a mismatch is a FitsError `bad-checksum`. The verdict
+   * is returned as `checksums` (`absent` when the header has neither keyword).
+   */
+  verify?: boolean;
 }
 
 // Small enough to stay in L2 while every column is decoded from it, and the fastest read size here.

@@ -35,6 +35,8 @@ function descriptorsOf(c: ColumnDef, raw: Uint8Array, n: number, heapSize: numbe
   const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
   const out: Desc[] = new Array(n);
   const q = c.binary?.code === 'Q';
+  // A repeat of 0 ('0PB(n)') leaves no descriptor in the row: every cell is empty.
+  if (c.width < (q ? 16 : 8)) return Array.from({ length: n }, () => ({ nelem: 0, offset: 0, bytes: 0 }));
   for (let i = 0; i < n; i++) {
     const p = i * c.width;
     let nelem: bigint;
