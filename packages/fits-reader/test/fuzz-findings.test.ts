@@ -57,4 +57,16 @@ describe('fuzz findings', () => {
       Buffer.from(plain.data.buffer, plain.data.byteOffset, plain.data.byteLength),
     );
   });
+
+  it('a compressed image whose ZNAXIS1 card is written in lower case (was a TypeError rebuilding the header): read as usual', async () => {
+    const file = 'gen/ap_comp_rice_3d.fits';
+    const original = new Uint8Array(readFileSync(join(CORPUS, file)));
+    const bytes = original.slice();
+    const at = hduSpans(bytes)[1].cards.find((c) => new TextDecoder().decode(bytes.subarray(c, c + 8)) === 'ZNAXIS1 ')!;
+    bytes.set(new TextEncoder().encode('znaxis1 '), at);
+    const want = await (await openFits(original)).header(1);
+    const got = await (await openFits(bytes)).header(1);
+    expect(got.get('NAXIS1')).toBe(want.get('NAXIS1'));
+    expect((await (await openFits(bytes)).readImage(1)).shape).toEqual((await (await openFits(original)).readImage(1)).shape);
+  });
 });

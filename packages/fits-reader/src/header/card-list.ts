@@ -22,7 +22,8 @@ export class CardList {
 
   constructor(images: readonly string[]) {
     for (const image of images) {
-      const keyword = cardKeyword(image);
+      // Keywords match case-insensitively, as the header's own lookups (and astropy's) do.
+      const keyword = cardKeyword(image).toUpperCase();
       const last = this.entries[this.entries.length - 1];
       if (keyword === 'CONTINUE' && last) last.images.push(image);
       else this.entries.push({ keyword, images: [image] });
