@@ -10,23 +10,52 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DR1 } from '@desi/tile-fusion';
 import { writeAtomic } from './atomic.js';
+import { type Flags, parseOptions, usageOf } from './flags.js';
 import { list, parsePixels, parsePrecision, parseSelection, UsageError } from './options.js';
 import { resolveShard } from './shard.js';
 
+const CONVERT_FLAGS = {
+  source: { type: 'string', default: `s3://${DR1.bucket}/${DR1.prefix}`, arg: '<s3://bucket/prefix | https://… | folder>', required: true },
+  out: { type: 'string', arg: '<folder | s3://bucket/prefix>', required: true },
+  endpoint: { type: 'string', arg: 'URL' },
+  mode: { type: 'string', default: 'direct', arg: 'direct|download' },
+  'range-transport': { type: 'string', default: 'fetch', arg: 'fetch|sdk' },
+  'work-dir': { type: 'string', arg: 'DIR' },
+  camera: { type: 'string', default: 'concat', arg: 'concat|brz' },
+  precision: { type: 'string', default: 'lossless', arg: 'lossless|decimals|keepbits:N' },
+  survey: { type: 'string', arg: 'main,sv1' },
+  program: { type: 'string', arg: 'dark,bright' },
+  pixels: { type: 'string', arg: '100,200-205' },
+  manifest: { type: 'string', arg: 'FILE' },
+  selection: { type: 'string', arg: 'redrock|desi-qso-catalog' },
+  spectypes: { type: 'string', arg: 'QSO' },
+  'zwarn-mask': { type: 'string', arg: 'N' },
+  'z-min': { type: 'string', arg: 'Z' },
+  'z-max': { type: 'string', arg: 'Z' },
+  'fiberstatus-zero': { type: 'boolean' },
+  'positive-targetid': { type: 'boolean' },
+  rrdetails: { type: 'boolean' },
+  verify: { type: 'string', default: 'read', arg: 'read|full' },
+  'tiles-per-batch': { type: 'string', default: '8', arg: '8' },
+  'max-batches': { type: 'string', arg: 'N' },
+  workers: { type: 'string', arg: '16 direct, 4 download' },
+  'encode-threads': { type: 'string', arg: 'N' },
+  'memory-budget': { type: 'string', arg: '512' },
+  shard: { type: 'string', arg: 'i/N' },
+  'shard-count': { type: 'string', arg: 'N' },
+  layout: { type: 'string', default: 'flat', arg: 'flat|hats' },
+  'summary-json': { type: 'string', arg: 'FILE' },
+  log: { type: 'string', arg: 'FILE' },
+} as const satisfies Flags;
+
 const USAGE = `usage: desi-qso <command> [flags]
 
-  convert   --source <s3://bucket/prefix | https://… | folder> --out <folder | s3://bucket/prefix>
-            [--endpoint URL] [--mode direct|download] [--range-transport fetch|sdk] [--work-dir DIR]
-            [--camera concat|brz] [--precision lossless|decimals|keepbits:N]
-            [--survey main,sv1] [--program dark,bright] [--pixels 100,200-205] [--manifest FILE]
-            [--selection redrock|desi-qso-catalog] [--spectypes QSO] [--zwarn-mask N] [--z-min Z] [--z-max Z]
-            [--fiberstatus-zero] [--positive-targetid] [--rrdetails] [--verify read|full]
-            [--tiles-per-batch 8] [--max-batches N] [--workers 16 direct, 4 download] [--encode-threads N]
-            [--memory-budget 512]  MiB for the pixels in flight (they wait while it is spent)
-            [--shard i/N] [--shard-count N] [--layout flat|hats] [--summary-json FILE] [--log FILE]
-            --verify read (default) checks CHECKSUM/DATASUM of every HDU read whole, at no extra bytes;
-            --verify full also reads the camera arrays whole to check them: their bytes (~0.8 GB per
-            large DR1 coadd), so use it on suspect data. Download mode checks whole files anyway.
+${usageOf('convert', CONVERT_FLAGS, [
+  '--memory-budget: MiB for the pixels in flight (they wait while it is spent).',
+  '--verify read (default) checks CHECKSUM/DATASUM of every HDU read whole, at no extra bytes;',
+  '--verify full also reads the camera arrays whole to check them: their bytes (~0.8 GB per',
+  'large DR1 coadd), so use it on suspect data. Download mode checks whole files anyway.',
+])}
   finalize  --out <folder> [--name NAME]        catalogue metadata of each HATS catalogue, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
   bench     [--endpoint URL | --local] [--bucket B] [--prefix P] [--files 16] [--workers 1,2,4,8,16]
@@ -34,40 +63,6 @@ const USAGE = `usage: desi-qso <command> [flags]
   demo      [--out desi-qso-demo] [--pixels 4]  a local archive, converted, validated and queried
 
 Default source: s3://${DR1.bucket}/${DR1.prefix} (anonymous, ${DR1.region}).`;
-
-const CONVERT_FLAGS = {
-  source: { type: 'string', default: `s3://${DR1.bucket}/${DR1.prefix}` },
-  out: { type: 'string' },
-  endpoint: { type: 'string' },
-  mode: { type: 'string', default: 'direct' },
-  'work-dir': { type: 'string' },
-  'range-transport': { type: 'string', default: 'fetch' },
-  camera: { type: 'string', default: 'concat' },
-  precision: { type: 'string', default: 'lossless' },
-  survey: { type: 'string' },
-  program: { type: 'string' },
-  pixels: { type: 'string' },
-  manifest: { type: 'string' },
-  selection: { type: 'string' },
-  spectypes: { type: 'string' },
-  'zwarn-mask': { type: 'string' },
-  'z-min': { type: 'string' },
-  'z-max': { type: 'string' },
-  'fiberstatus-zero': { type: 'boolean' },
-  'positive-targetid': { type: 'boolean' },
-  rrdetails: { type: 'boolean' },
-  verify: { type: 'string', default: 'read' },
-  'tiles-per-batch': { type: 'string', default: '8' },
-  'max-batches': { type: 'string' },
-  workers: { type: 'string' },
-  'encode-threads': { type: 'string' },
-  'memory-budget': { type: 'string' },
-  shard: { type: 'string' },
-  'shard-count': { type: 'string' },
-  layout: { type: 'string', default: 'flat' },
-  'summary-json': { type: 'string' },
-  log: { type: 'string' },
-} as const;
 
 function positiveInt(flag: string, text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
@@ -89,7 +84,7 @@ function oneOf<T extends string>(flag: string, text: string, allowed: readonly T
 }
 
 async function convertCommand(argv: string[]): Promise<number> {
-  const { values: v } = parseArgs({ args: argv, options: CONVERT_FLAGS, strict: true });
+  const { values: v } = parseArgs({ args: argv, options: parseOptions(CONVERT_FLAGS), strict: true });
   if (!v.out) throw new UsageError('convert needs --out <folder | s3://bucket/prefix>');
   const { convert } = await import('./convert.js');
   const summary = await convert({

@@ -13,6 +13,10 @@ export interface JournalEntry {
   error?: string;
   /** The failure's code (FusionError codes such as `checksum`, or system codes). */
   code?: string;
+  /** Where a failure happened, when the error said: the HDU, keyword and file. */
+  hdu?: number;
+  keyword?: string;
+  file?: string;
   /** Every option that shapes the output, as {@link outputOptions} writes it. */
   options?: string;
   /** Each input product's identity when it was read: `etag:…`, or `size:…,mtime:…` for a local file. */

@@ -199,6 +199,7 @@ describe('desi-qso convert against a local S3 server', () => {
       source: SOURCE,
       endpoint,
       out: `s3://${BUCKET}/out/qso/`,
+      outCredentials: { accessKeyId: 'local', secretAccessKey: 'local' },
       workDir: join(work, 's3-out'),
       precision: { mode: 'decimals' },
       print: quiet,
