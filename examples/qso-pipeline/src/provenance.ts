@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { VERSION as WRITER_VERSION } from '@desi/spectra-parquet/writer';
-import type { Product } from '@desi/tile-fusion';
+import { type Product, productsNeeded } from '@desi/tile-fusion';
 import type { ConvertOptions } from './convert.js';
 import type { Journal } from './journal.js';
 import type { PixelTask } from './tasks.js';
@@ -28,11 +28,9 @@ export async function sha256(bytes: Uint8Array | Uint8Array[]): Promise<string> 
   return h.digest('hex');
 }
 
-/** The input products a pixel's conversion reads under these options. */
+/** The input products a pixel's conversion reads under these options (the selection says which it needs). */
 export function productsWanted(o: Pick<ConvertOptions, 'rrdetails' | 'selection'>): Product[] {
-  const wanted: Product[] = ['coadd', 'redrock', 'emline', ...(o.rrdetails ? (['rrdetails'] as Product[]) : [])];
-  if (o.selection?.method === 'desi-qso-catalog') wanted.push('qso_mgii', 'qso_qn');
-  return wanted;
+  return productsNeeded({ selection: o.selection, rrdetails: o.rrdetails });
 }
 
 /** JSON with sorted keys (and bigints as strings), so equal options always give equal text. */

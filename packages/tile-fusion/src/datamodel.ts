@@ -19,7 +19,6 @@ export const DR1 = {
 export type Product = 'coadd' | 'redrock' | 'emline' | 'rrdetails' | 'qso_mgii' | 'qso_qn';
 
 export const PRODUCTS: readonly Product[] = ['coadd', 'redrock', 'emline', 'rrdetails', 'qso_mgii', 'qso_qn'];
-export const REQUIRED: readonly Product[] = ['coadd', 'redrock'];
 
 /** One HEALPix pixel of one survey and program. */
 export interface PixelId {

@@ -11,7 +11,7 @@ import type { RedrockFits } from './io/rrdetails.js';
 import { type OpenProduct, openProduct, type PixelSources } from './io/sources.js';
 import { type ChecksumTally, newTally, type VerifyMode, verifyHdus } from './io/verify.js';
 import { applyPrecision, type Precision } from './precision.js';
-import { type QsoAfterburners, type Selection, select } from './select.js';
+import { productRequired, productsNeeded, type QsoAfterburners, type Selection, select } from './select.js';
 
 /** Options of {@link fusePixel}. */
 export interface FuseOptions {
@@ -32,6 +32,11 @@ export interface FuseOptions {
   rrdetails?: boolean;
   /** redrock fits kept per target from rrdetails (default 3: the best and the next two). */
   rrFits?: number;
+  /**
+   * An rrdetails file that is there but cannot be read (not HDF5, damaged): `warn` (default) fuses
+   * the pixel without the fits and says so in `warnings`; `fail` fails the pixel (FusionError `bad-file`).
+   */
+  rrdetailsErrors?: 'warn' | 'fail';
   /**
    * Called once the selection is known and before any spectrum is read: a caller that budgets memory
    * reserves the spectra here (and may make the fusion wait until it can).
@@ -104,15 +109,10 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
   const missing: Product[] = [];
   const warnings: string[] = [];
   try {
-    // Products open at once: over a remote source each open is a round trip.
-    const products = (['redrock', 'coadd', 'emline', 'qso_mgii', 'qso_qn'] as const).filter(
-      (product) => method === 'desi-qso-catalog' || (product !== 'qso_mgii' && product !== 'qso_qn'),
-    );
+    // Products open at once: over a remote source each open is a round trip (rrdetails is read later).
+    const products = productsNeeded({ selection: options.selection }).filter((p) => p !== 'rrdetails');
     const opening = await Promise.allSettled(
-      products.map((product) => {
-        const required = product === 'redrock' || product === 'coadd' || (method === 'desi-qso-catalog' && product !== 'emline');
-        return openProduct(product, sources[product], pixel, required);
-      }),
+      products.map((product) => openProduct(product, sources[product], pixel, productRequired(product, options.selection))),
     );
     opening.forEach((r, i) => {
       if (r.status === 'fulfilled' && r.value) opened[products[i]] = r.value;
@@ -320,33 +320,7 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
 
     // 6. rrdetails.
     const rrChi2 = pick(f64(zt.CHI2), (n) => new Float64Array(n));
-    let rrFits: RedrockFits | undefined;
-    const rd = sources.rrdetails;
-    const wantRd = options.rrdetails ?? (typeof rd === 'string' || rd instanceof Uint8Array);
-    if (rd === undefined) missing.push('rrdetails');
-    else if (wantRd && count > 0) {
-      let input: string | Uint8Array | undefined;
-      if (typeof rd === 'string' || rd instanceof Uint8Array) input = rd;
-      else input = await rd.read(0, rd.size);
-      try {
-        // h5wasm and the temp-file path are Node-only; load them only when rrdetails is read.
-        const { readRedrockFits } = await import('./io/rrdetails.js');
-        rrFits = await readRedrockFits(input, targetId, options.rrFits ?? 3);
-      } catch (e) {
-        if (e instanceof FusionError) throw e; // h5wasm missing: the caller's setup, not the file
-        const code = (e as NodeJS.ErrnoException)?.code;
-        if (code === 'ENOENT' || /not found|No such file/i.test(String((e as Error)?.message))) missing.push('rrdetails');
-        else
-          throw new FusionError('bad-file', `rrdetails: ${(e as Error).message}`, at('rrdetails', typeof rd === 'string' ? rd : undefined));
-      }
-      if (rrFits) {
-        for (let k = 0; k < count; k++) {
-          const best = rrFits.chi2[k * rrFits.nfit];
-          if (!Number.isNaN(best) && best !== rrChi2[k])
-            warnings.push(`TARGETID ${targetId[k]}: rrdetails znum 0 χ² ${best} ≠ REDSHIFTS CHI2 ${rrChi2[k]}`);
-        }
-      }
-    }
+    const rrFits = await readRrdetails(sources.rrdetails, targetId, rrChi2, options, { missing, warnings, where: at('rrdetails') });
 
     await Promise.all(checks);
     const io: FusedPixel['io'] = {};
@@ -383,4 +357,54 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
   } finally {
     for (const p of Object.values(opened)) await p?.fits.close();
   }
+}
+
+/**
+ * Step 6 of {@link fusePixel}: the redrock fits of the selected targets from rrdetails. An absent
+ * file is listed in `missing`; one that cannot be read is a warning (or, by option, a failure),
+ * never silence; so is a file with no fits for any selected target.
+ */
+async function readRrdetails(
+  rd: PixelSources['rrdetails'],
+  targetId: BigInt64Array,
+  rrChi2: Float64Array,
+  options: FuseOptions,
+  out: { missing: Product[]; warnings: string[]; where: { pixel?: PixelId; product: Product } },
+): Promise<RedrockFits | undefined> {
+  if (rd === undefined) {
+    out.missing.push('rrdetails');
+    return undefined;
+  }
+  const count = targetId.length;
+  const wanted = options.rrdetails ?? (typeof rd === 'string' || rd instanceof Uint8Array);
+  if (!wanted || count === 0) return undefined;
+  const file = typeof rd === 'string' ? rd : rd instanceof Uint8Array ? undefined : rd.name;
+  let fits: RedrockFits;
+  try {
+    const input = typeof rd === 'string' || rd instanceof Uint8Array ? rd : await rd.read(0, rd.size);
+    // h5wasm and the temp-file path are Node-only; load them only when rrdetails is read.
+    const { readRedrockFits } = await import('./io/rrdetails.js');
+    fits = await readRedrockFits(input, targetId, options.rrFits ?? 3);
+  } catch (e) {
+    if (e instanceof FusionError && e.code === 'bad-option') throw e; // h5wasm missing: the caller's setup, not the file
+    if ((e as NodeJS.ErrnoException)?.code === 'ENOENT') {
+      out.missing.push('rrdetails');
+      return undefined;
+    }
+    const err =
+      e instanceof FusionError
+        ? e
+        : new FusionError('bad-file', `rrdetails cannot be read: ${(e as Error)?.message ?? e}`, { ...out.where, file, cause: e });
+    if (options.rrdetailsErrors === 'fail') throw err;
+    out.warnings.push(`${err.message} (fused without rrdetails fits)`);
+    return undefined;
+  }
+  if (fits.missing.length === count)
+    out.warnings.push(`rrdetails${file ? ` ${file}` : ''} has no fit for any of the ${count} selected targets`);
+  for (let k = 0; k < count; k++) {
+    const best = fits.chi2[k * fits.nfit];
+    if (!Number.isNaN(best) && best !== rrChi2[k])
+      out.warnings.push(`TARGETID ${targetId[k]}: rrdetails znum 0 χ² ${best} ≠ REDSHIFTS CHI2 ${rrChi2[k]}`);
+  }
+  return fits;
 }

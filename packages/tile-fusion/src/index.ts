@@ -8,4 +8,4 @@ export type { RedrockFits } from './io/rrdetails.js';
 export type { PixelSources, ProductInput } from './io/sources.js';
 export { type ChecksumTally, newTally, type VerifyMode, verifyHdus } from './io/verify.js';
 export { keepBits, type Precision, pyRound } from './precision.js';
-export { QSO_CATALOG_FIBERSTATUS_OK, QSO_MASKBITS, type Selection, select } from './select.js';
+export { productRequired, productsNeeded, QSO_MASKBITS, REQUIRED_PRODUCTS, SELECTION_METHODS, type Selection, select } from './select.js';

@@ -1,4 +1,4 @@
-import { FIBERSTATUS } from './datamodel.js';
+import type { Product } from './datamodel.js';
 
 /**
  * Which targets of a pixel to keep. The default is the established product:
@@ -49,6 +49,43 @@ export interface QsoAfterburners {
   isQnNewRr: Uint8Array;
   zNew: Float64Array;
   zerrNew: Float64Array;
+}
+
+/**
+ * The selection methods and the input products each needs beyond redrock and coadd (which every
+ * method reads), all of them required. fusePixel opens, and a pipeline fetches, exactly these: a new
+ * method is one entry here and one branch of {@link select}.
+ */
+export const SELECTION_METHODS = {
+  redrock: { products: [] as Product[] },
+  'desi-qso-catalog': { products: ['qso_mgii', 'qso_qn'] as Product[] },
+} as const satisfies Record<NonNullable<Selection['method']>, { products: readonly Product[] }>;
+
+/** Products every fusion reads (a pixel without them fails). */
+export const REQUIRED_PRODUCTS: readonly Product[] = ['redrock', 'coadd'];
+
+/**
+ * The input products a fusion under these options reads: redrock and coadd, emline (optional:
+ * absent, its columns are null), the selection method's own, and rrdetails when asked for.
+ *
+ * @example
+ * productsNeeded({ selection: { method: 'desi-qso-catalog' } }); // ['redrock', 'coadd', 'emline', 'qso_mgii', 'qso_qn']
+ */
+export function productsNeeded(o: { selection?: Selection; rrdetails?: boolean } = {}): Product[] {
+  return [
+    ...REQUIRED_PRODUCTS,
+    'emline',
+    ...SELECTION_METHODS[o.selection?.method ?? 'redrock'].products,
+    ...(o.rrdetails ? (['rrdetails'] as Product[]) : []),
+  ];
+}
+
+/** Whether a fusion under this selection fails without `product`. */
+export function productRequired(product: Product, selection?: Selection): boolean {
+  return (
+    REQUIRED_PRODUCTS.includes(product) ||
+    (SELECTION_METHODS[selection?.method ?? 'redrock'].products as readonly Product[]).includes(product)
+  );
 }
 
 /** QSO_MASKBITS of DESI's catalogue: which classifier called the target a QSO. */
@@ -108,6 +145,3 @@ export function select(input: SelectionInput, sel: Selection = {}): SelectionRes
   if (method !== 'desi-qso-catalog') return { rows };
   return { rows, qsoMaskbits: Int32Array.from(bits), zOverride };
 }
-
-/** COADD_FIBERSTATUS values DESI's QSO catalogue recommends keeping (≥ fuji): 0, BADAMPR, BADAMPZ. */
-export const QSO_CATALOG_FIBERSTATUS_OK = [0, FIBERSTATUS.BADAMPR, FIBERSTATUS.BADAMPZ] as const;

@@ -40,6 +40,7 @@ export async function readRedrockFits(input: string | Uint8Array, targetIds: Arr
     throw new FusionError('bad-option', 'reading rrdetails needs the optional package h5wasm: install it (npm i h5wasm)', { cause: e });
   })) as unknown as H5;
   await h5wasm.ready;
+  await checkSignature(input);
   let path = typeof input === 'string' ? input : '';
   let tmp: string | undefined;
   if (typeof input !== 'string') {
@@ -84,4 +85,33 @@ export async function readRedrockFits(input: string | Uint8Array, targetIds: Arr
     if (tmp) await rm(tmp, { recursive: true, force: true });
   }
   return out;
+}
+
+/** The HDF5 superblock signature, found at byte 0, 512, 1024, 2048… of an HDF5 file. */
+const HDF5_SIGNATURE = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a];
+
+/**
+ * Refuse a file that is not HDF5 before h5wasm sees it: h5wasm opens some non-HDF5 bytes without an
+ * error and then finds no group at all, which would pass for "every target missing".
+ */
+async function checkSignature(input: string | Uint8Array): Promise<void> {
+  let head: Uint8Array;
+  if (typeof input === 'string') {
+    const { open } = await import('node:fs/promises');
+    const fh = await open(input, 'r');
+    try {
+      head = new Uint8Array(8200);
+      const { bytesRead } = await fh.read(head, 0, head.length, 0);
+      head = head.subarray(0, bytesRead);
+    } finally {
+      await fh.close();
+    }
+  } else head = input.subarray(0, 8200);
+  for (let at = 0; at + 8 <= head.length; at = at === 0 ? 512 : at * 2) {
+    if (HDF5_SIGNATURE.every((b, i) => head[at + i] === b)) return;
+  }
+  throw new FusionError('bad-file', `rrdetails is not an HDF5 file (no HDF5 signature)`, {
+    product: 'rrdetails',
+    file: typeof input === 'string' ? input : undefined,
+  });
 }
