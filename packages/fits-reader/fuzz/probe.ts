@@ -81,12 +81,14 @@ export async function probe(bytes: Uint8Array): Promise<ProbeOutcome> {
         wholeRead(await attempt(`readImage(${i}, verify)`, () => fits.readImage(i, { verify: true })), 'readImage verify');
         const rows = img?.shape[0];
         if (rows) await attempt(`readImage(${i}, rows)`, () => fits.readImage(i, { rows: [rows - 1, 0] }));
+        if (rows) await attempt(`readImage(${i}, last row)`, () => fits.readImage(i, { rows: [rows - 1] }));
       }
       if (k === 'bintable' || k === 'table' || k === 'compressed-table' || k === 'compressed-image') {
         const t = await attempt(`readTable(${i})`, () => fits.readTable(i));
         wholeRead(t, 'readTable');
         wholeRead(await attempt(`readTable(${i}, verify)`, () => fits.readTable(i, { verify: true })), 'readTable verify');
         if (t && t.numRows > 0) await attempt(`readTable(${i}, rows)`, () => fits.readTable(i, { rows: [t.numRows - 1, 0] }));
+        if (t && t.numRows > 0) await attempt(`readTable(${i}, last row)`, () => fits.readTable(i, { rows: [t.numRows - 1] }));
       }
       if (k === 'random-groups') wholeRead(await attempt(`readGroups(${i})`, () => fits.readGroups(i)), 'readGroups');
       wholeRead(await attempt(`readRaw(${i})`, () => fits.readRaw(i)), 'readRaw');
