@@ -11,6 +11,7 @@ export { BlobSource, BufferSource, type ByteSource, readExact } from './source/b
 export { GzipSource, type GzipSourceOptions, type Inflater, isGzip, webInflate } from './source/gzip-source.js';
 export { HttpRangeSource, type HttpSourceOptions } from './source/http-source.js';
 export { RangeCache, type RangeCacheOptions, type RangeFetcher, type RangeStats } from './source/range-cache.js';
+export { rangeStatusError } from './source/range-response.js';
 export type { ColumnData, NumericArray, VlaColumn } from './table/decode-binary.js';
 export type { ColumnInfo, ReadTableOptions, Table } from './table/read-binary.js';
 export { type ByteRange, coalesceRanges } from './util/ranges.js';

@@ -10,7 +10,8 @@ export interface RangeResponse {
  * One GET through undici's low-level `dispatch`: the body goes straight into one buffer sized by the
  * response's Content-Length, refused before allocation when it exceeds `limit`, with no stream or
  * chunk list in between. A pixel is read as ~1,000 small ranges, so this per-request cost is
- * what bounds a direct conversion. Other statuses' bodies are discarded.
+ * what bounds a direct conversion. Other statuses' bodies are discarded; a 200 (the whole object,
+ * from a server that ignored Range) is answered at once, its body left unread.
  */
 export function rangeGet(
   dispatcher: Dispatcher,
@@ -38,7 +39,14 @@ export function rangeGet(
         },
         onHeaders(statusCode, raw) {
           status = statusCode;
-          if (statusCode !== 200 && statusCode !== 206) return true;
+          if (statusCode === 200) {
+            // A server that ignored Range: its body is the whole object, never read (the caller refuses it).
+            failed = true;
+            resolve({ status });
+            abort?.();
+            return false;
+          }
+          if (statusCode !== 206) return true;
           const length = contentLength(raw);
           if (length === undefined || length > limit) {
             fail(new Error(`response of ${length ?? 'unknown'} bytes where at most ${limit} were expected`));

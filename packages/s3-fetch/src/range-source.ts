@@ -1,5 +1,5 @@
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { type ByteSource, RangeCache, type RangeCacheOptions, type RangeStats } from '@desi/fits-reader';
+import { type ByteSource, RangeCache, type RangeCacheOptions, type RangeStats, rangeStatusError } from '@desi/fits-reader';
 import { Agent, type Dispatcher } from 'undici';
 import { type RangeResponse, rangeGet } from './http-range.js';
 import type { S3Location } from './location.js';
@@ -148,6 +148,11 @@ export class S3RangeSource implements ByteSource {
           IfMatch: this.etag,
         }),
       );
+      const refused = rangeStatusError(res.$metadata.httpStatusCode ?? 206, { file: this.name, offset, length });
+      if (refused) {
+        (res.Body as { destroy?: () => void } | undefined)?.destroy?.();
+        throw refused;
+      }
       const bytes = await (res.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray();
       if (bytes.length !== Math.min(length, this.size - offset))
         throw new Error(`${this.name}: range ${offset}+${length} returned ${bytes.length} bytes`);
@@ -172,17 +177,17 @@ export class S3RangeSource implements ByteSource {
     return withRetry(async () => {
       let res: RangeResponse;
       try {
-        // A 200 (a server without range support) carries the whole object.
-        res = await rangeGet(dispatcher, target, headers, Math.max(want, this.size));
+        res = await rangeGet(dispatcher, target, headers, want);
       } catch (e) {
         throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
       }
       if (res.status === 412) throw new ObjectChangedError(this.location);
       if (isTransientStatus(res.status)) throw new HttpStatusError(`${where}: HTTP ${res.status}`, res.status);
-      let bytes = res.body;
-      if (!bytes) throw new Error(`${where}: HTTP ${res.status}`);
-      if (res.status === 200) bytes = bytes.subarray(offset, offset + want);
-      if (bytes.length !== want) throw new Error(`${where} returned ${bytes.length} bytes`);
+      // A 200 (Range ignored) or any other status: refused as every range source refuses it.
+      const refused = rangeStatusError(res.status, { file: this.name, offset, length: want });
+      if (refused) throw refused;
+      const bytes = res.body;
+      if (!bytes || bytes.length !== want) throw new Error(`${where} returned ${bytes?.length ?? 0} bytes`);
       return bytes;
     }, this.opts.retry);
   }

@@ -139,28 +139,26 @@ describe('with a real S3 server', () => {
     }
   });
 
-  it('the plain-HTTP transport keeps the asked part of a 200 and refuses a body larger than the object', async () => {
+  it('the plain-HTTP transport refuses a 200 (Range ignored) and a 206 whose body is longer than the range', async () => {
     const data = blob(300_000, 17);
     await s3.put('dr1/fits/long.bin', data);
     const location = { bucket: 'desidata', key: 'dr1/fits/long.bin' };
-    // A server that ignores Range answers 200 with the whole object: the asked part is kept.
     const { createServer } = await import('node:http');
+    let status = 200;
     const server = createServer((req, res) => {
-      res.writeHead(req.url?.includes('long') ? 200 : 404, { 'content-length': String(data.length) });
+      res.writeHead(req.url?.includes('long') ? status : 404, { 'content-length': String(data.length) });
       res.end(data);
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/desidata/dr1/fits/long.bin`;
-      const whole = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, { objectUrl: url, minRead: 1 });
-      expect(await whole.read(1000, 500)).toEqual(data.subarray(1000, 1500));
-      // A smaller declared object than the server sends: refused, not allocated past the known size.
-      const small = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, {
-        objectUrl: url,
-        size: 1000,
-        minRead: 1,
-      });
-      await expect(small.read(0, 10)).rejects.toThrow(/at most 1000 were expected/);
+      const src = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, { objectUrl: url, minRead: 1 });
+      // The whole object for 500 bytes: refused as HttpRangeSource refuses it.
+      await expect(src.read(1000, 500)).rejects.toMatchObject({ name: 'FitsError', code: 'unsupported' });
+      // A 206 carrying more than the range: refused before allocation.
+      status = 206;
+      const again = await S3RangeSource.open(createPublicClient({ endpoint: s3.endpoint }), location, { objectUrl: url, minRead: 1 });
+      await expect(again.read(0, 10)).rejects.toThrow(/at most 10 were expected/);
     } finally {
       server.close();
     }

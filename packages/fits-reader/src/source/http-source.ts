@@ -1,6 +1,7 @@
 import { FitsError } from '../errors.js';
 import type { ByteSource } from './byte-source.js';
 import { RangeCache, type RangeCacheOptions, type RangeStats } from './range-cache.js';
+import { rangeStatusError } from './range-response.js';
 
 /** Options of {@link HttpRangeSource}. */
 export interface HttpSourceOptions extends RangeCacheOptions {
@@ -63,26 +64,10 @@ export class HttpRangeSource implements ByteSource {
     } catch (e) {
       throw new FitsError('io', `HTTP request failed: ${(e as Error).message}`, { file: this.name, offset, cause: e });
     }
-    if (res.status === 200) {
+    const error = rangeStatusError(res.status, { file: this.name, offset, length, statusText: res.statusText });
+    if (error) {
       await res.body?.cancel();
-      throw new FitsError(
-        'unsupported',
-        'the server ignored the Range header (answered 200 instead of 206); range reads are not possible',
-        {
-          file: this.name,
-        },
-      );
-    }
-    if (res.status === 416 && offset === 0) {
-      await res.body?.cancel();
-      throw new FitsError('not-fits', 'the file is empty (HTTP 416 for its first byte)', { file: this.name });
-    }
-    if (res.status !== 206) {
-      await res.body?.cancel();
-      throw new FitsError('io', `HTTP ${res.status} ${res.statusText} for bytes ${offset}–${offset + length - 1}`, {
-        file: this.name,
-        offset,
-      });
+      throw error;
     }
     return res;
   }
