@@ -1,4 +1,4 @@
-import { readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { open, readdir, rename, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { parquetMetadata } from 'hyparquet';
 import { VERSION } from './version.js';
@@ -43,6 +43,31 @@ function footerOnly({ ByteWriter, writeMetadata }: FooterTools, meta: ReturnType
   return new Uint8Array(w.getBuffer());
 }
 
+/**
+ * A Parquet file's footer, read from its end (the last 8 bytes give the footer's length): finalize
+ * never reads the data pages.
+ */
+async function readFooter(
+  path: string,
+  parse: FooterTools['parquetMetadata'],
+): Promise<{ meta: ReturnType<FooterTools['parquetMetadata']>; fileBytes: number }> {
+  const fh = await open(path, 'r');
+  try {
+    const { size } = await fh.stat();
+    const tail = Buffer.alloc(8);
+    await fh.read(tail, 0, 8, size - 8);
+    if (size < 12 || tail.toString('latin1', 4) !== 'PAR1') throw new Error(`${path} is not a Parquet file (no PAR1 at its end)`);
+    const footerLength = tail.readUInt32LE(0);
+    if (footerLength + 12 > size) throw new Error(`${path}: footer of ${footerLength} bytes does not fit in ${size}`);
+    // parquetMetadata reads the footer from the end of the buffer it is given.
+    const buf = Buffer.alloc(footerLength + 8);
+    await fh.read(buf, 0, buf.length, size - buf.length);
+    return { meta: parse(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength)), fileBytes: size };
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Partitions found under `<root>/dataset`. */
 async function partitions(root: string): Promise<Array<{ order: number; npix: number; files: string[] }>> {
   const out: Array<{ order: number; npix: number; files: string[] }> = [];
@@ -83,16 +108,20 @@ export async function finalizeHats(root: string, o: HatsOptions = {}): Promise<{
   let bytes = 0;
   let common: ReturnType<typeof parquetMetadata> | undefined;
   const rowGroups: ReturnType<typeof parquetMetadata>['row_groups'] = [];
+  // The largest partition in rows (HATS' hats_max_rows), from the footers alone.
+  let maxRows = 0;
   for (const p of parts) {
+    let partRows = 0;
     for (const f of p.files) {
-      const buf = await readFile(f);
-      bytes += buf.length;
-      const meta = parquetMetadata(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+      const { meta, fileBytes } = await readFooter(f, parquetMetadata);
+      bytes += fileBytes;
       rows += Number(meta.num_rows);
+      partRows += Number(meta.num_rows);
       const path = relative(join(root, 'dataset'), f);
       for (const rg of meta.row_groups) rowGroups.push({ ...rg, columns: rg.columns.map((c) => ({ ...c, file_path: path })) });
       common ??= meta;
     }
+    maxRows = Math.max(maxRows, partRows);
   }
   await atomicWrite(join(root, 'partition_info.csv'), `Norder,Npix\n${parts.map((p) => `${p.order},${p.npix}`).join('\n')}\n`);
   if (common) {
@@ -107,7 +136,7 @@ export async function finalizeHats(root: string, o: HatsOptions = {}): Promise<{
     hats_col_ra: 'ra',
     hats_col_dec: 'dec',
     hats_npix_suffix: '/',
-    hats_max_rows: Math.max(0, ...(await Promise.all(parts.map(async (p) => p.files.length)))),
+    hats_max_rows: maxRows,
     hats_order: HATS_ORDER,
     moc_sky_fraction: (parts.length / (12 * 4 ** HATS_ORDER)).toFixed(6),
     hats_builder: `@desi/spectra-parquet ${VERSION}`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
@@ -30,6 +30,8 @@ describe('HATS layout', () => {
         .map((l) => l.split('=')),
     );
     expect(props).toMatchObject({ hats_nrows: '9', hats_col_ra: 'ra', hats_col_dec: 'dec', hats_npix_suffix: '/', hats_version: 'v1.0' });
+    // The largest partition holds 4 rows (26280); HATS counts rows, not files.
+    expect(props.hats_max_rows).toBe('4');
     const read = (p: string) => {
       const b = readFileSync(p);
       return parquetMetadata(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
@@ -52,5 +54,35 @@ describe('HATS layout', () => {
     expect(rows.map((x) => [Number(x.Npix), x.n])).toEqual(pixels.map(([h, n]) => [h, n]));
     const md = (await c.runAndReadAll(`select count(*)::int n from parquet_metadata('${root}/dataset/_metadata')`)).getRowObjectsJS()[0].n;
     expect(md).toBeGreaterThan(0);
+  });
+
+  it('hats_max_rows is the largest partition in rows, summed over its files, and finalize reads only footers', async () => {
+    const root = join(mkdtempSync(join(tmpdir(), 'hats-')), 'desi_qso');
+    // Partition 26280 in two files of 4 and 5 rows (9 in all); the others hold 3 and 2.
+    const files: Array<[number, number, string]> = [
+      [10016, 3, 'a'],
+      [26280, 4, 'a'],
+      [26280, 5, 'b'],
+      [49151, 2, 'a'],
+    ];
+    for (const [healpix, n, tag] of files) {
+      const b = sampleBatch({ count: n, camera: 'concat', healpix });
+      await writeSpectraParquet(join(hatsPixelDir(root, healpix), `${tag}-${parquetFileName(healpix, n)}`), b);
+    }
+    // The data pages of one file overwritten: a finalize that read them would fail or miscount.
+    const victim = join(hatsPixelDir(root, 10016), `a-${parquetFileName(10016, 3)}`);
+    const bytes = readFileSync(victim);
+    bytes.fill(0xee, 4, Math.floor(bytes.length / 2));
+    writeFileSync(victim, bytes);
+    const r = await finalizeHats(root);
+    expect(r).toMatchObject({ partitions: 3, rows: 14 });
+    const props = Object.fromEntries(
+      readFileSync(join(root, 'hats.properties'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=')),
+    );
+    expect(props.hats_max_rows).toBe('9');
+    expect(props.hats_nrows).toBe('14');
   });
 });
