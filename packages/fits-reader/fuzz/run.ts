@@ -98,7 +98,8 @@ class Worker {
 
   private spawn(): void {
     this.child = fork(WORKER, [], {
-      execArgv: ['--import', 'tsx', `--max-old-space-size=${this.o.memoryMb}`],
+      // The source condition: the reader under test is src/, never a build that may be stale or absent.
+      execArgv: ['--import', 'tsx', '--conditions=source', `--max-old-space-size=${this.o.memoryMb}`],
       stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
       serialization: 'advanced',
     });
