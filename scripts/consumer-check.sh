@@ -10,7 +10,7 @@ trap 'rm -rf "$work"' EXIT
 fixtures="$repo/packages/tile-fusion/test/fixtures/dr1/spectro/redux/iron/healpix"
 
 mkdir -p "$work/packs" "$work/app"
-for d in packages/fits-reader packages/s3-fetch packages/tile-fusion packages/spectra-parquet examples/qso-pipeline; do
+for d in packages/healpix packages/fits-reader packages/s3-fetch packages/tile-fusion packages/spectra-parquet examples/qso-pipeline; do
   (cd "$repo/$d" && pnpm pack --pack-destination "$work/packs" >/dev/null)
 done
 for t in "$work"/packs/*.tgz; do

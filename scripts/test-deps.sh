@@ -5,6 +5,7 @@
 set -euo pipefail
 need=()
 /usr/bin/python3 -c 'import astropy, fitsio, numpy' 2>/dev/null || need+=(python3-astropy python3-fitsio python3-numpy)
+/usr/bin/python3 -c 'import astropy_healpix' 2>/dev/null || need+=(python3-astropy-healpix)
 command -v fitsverify >/dev/null 2>&1 || need+=(fitsverify)
 command -v fpack >/dev/null 2>&1 || need+=(libcfitsio-bin)
 [ -x /usr/bin/chromium ] || need+=(chromium)

@@ -2,6 +2,8 @@
 const assert = require('node:assert/strict');
 const { join } = require('node:path');
 const { openFits } = require('@desi/fits-reader');
+const { radecToPixel } = require('@desi/healpix');
+assert.equal(radecToPixel(150.1, 2.2), 27258);
 const { encodeSpectraParquet } = require('@desi/spectra-parquet/writer');
 const { fusePixel } = require('@desi/tile-fusion');
 const { localPixelSources } = require('@desi/tile-fusion/node');

@@ -5,6 +5,7 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openFits } from '@desi/fits-reader';
+import { pixelCenter, radecToPixel } from '@desi/healpix';
 import { createPublicClient, listLeafDirectories, S3RangeSource, startLocalS3Server } from '@desi/s3-fetch';
 import { parquetFileName, writeSpectraParquet } from '@desi/spectra-parquet';
 import { SpectraParquetWriter } from '@desi/spectra-parquet/writer';
@@ -13,6 +14,10 @@ import { localPixelSources } from '@desi/tile-fusion/node';
 
 const [root] = process.argv.slice(2);
 const pixelDir = join(root, 'main/dark/100/10016');
+
+// @desi/healpix README
+assert.equal(radecToPixel(150.1, 2.2), 27258);
+assert.equal(radecToPixel(pixelCenter(27258).ra, pixelCenter(27258).dec), 27258);
 
 // @desi/fits-reader README
 const fits = await openFits(join(pixelDir, 'coadd-main-dark-10016.fits'));

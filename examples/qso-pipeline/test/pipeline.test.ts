@@ -304,18 +304,32 @@ describe('desi-qso convert against a local S3 server', () => {
     expect(log).toMatch(/FAILED main\/dark\/26280/);
   }, 120_000);
 
-  it('a run killed with SIGKILL at a random point and restarted ends with the same rows and no partial files', async () => {
+  // Seeded (DESI_QSO_KILL_SEED to replay a failure): which batch line to wait for, then how long before the kill.
+  const killSeed = Number(process.env.DESI_QSO_KILL_SEED ?? 20261204);
+  it(`a run killed with SIGKILL after a pixel finished (seed ${killSeed}) resumes: it skips what was done, and the rows equal an uninterrupted run`, async () => {
+    let state = killSeed >>> 0;
+    const random = () => {
+      state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+      return state / 2 ** 32;
+    };
     const out = join(work, 'killed');
     const args = oneByOne(out);
-    // Kill after a random number of output bytes (somewhere from start-up to the last batch).
-    const killAfter = Math.floor(Math.random() * 400);
+    const afterBatch = 1 + Math.floor(random() * 2); // batch 1 or 2 of 3
+    const delayMs = Math.floor(random() * 300); // somewhere in the next pixel
+    let armed = false;
     const first = await runCli(args, (text, kill) => {
-      if (text.length > killAfter) kill();
+      if (!armed && new RegExp(`batch ${afterBatch}/3`).test(text)) {
+        armed = true;
+        setTimeout(kill, delayMs);
+      }
     });
+    expect(armed, first.out).toBe(true);
     expect(first.signal === 'SIGKILL' || first.code === 0, first.out).toBe(true);
     const second = await runCli([...args, '--summary-json', join(work, 'killed.json')]);
     expect(second.code, second.out).toBe(0);
     const s = JSON.parse(await readFile(join(work, 'killed.json'), 'utf8'));
+    // The resume happened: every pixel finished before the kill is skipped, the rest converted.
+    expect(s.pixels_skipped).toBeGreaterThanOrEqual(afterBatch);
     expect(s.pixels_ok + s.pixels_skipped).toBe(3);
     expect(await readRows(out)).toEqual(directRows);
     expect((await listFiles(out)).filter((f) => /\.tmp-/.test(f) || f.startsWith('.work'))).toEqual([]);

@@ -48,7 +48,13 @@ describe('runPool', () => {
 });
 
 describe('summarize', () => {
-  const outcome = (status: PixelOutcome['status'], qsos: number, read: number, written: number, extra: Partial<PixelOutcome> = {}): PixelOutcome => ({
+  const outcome = (
+    status: PixelOutcome['status'],
+    qsos: number,
+    read: number,
+    written: number,
+    extra: Partial<PixelOutcome> = {},
+  ): PixelOutcome => ({
     id: `p${qsos}`,
     status,
     qsos,
@@ -90,7 +96,15 @@ describe('summarize', () => {
     });
     expect(s.failures).toEqual([
       { pixel: 'p0', error: 'boom', message: 'boom', code: 'checksum', hdu: 4, keyword: 'DATASUM', file: 'coadd.fits' },
-      { pixel: '../etc', error: 'not a pixel', message: 'not a pixel', code: 'bad-manifest-entry', hdu: undefined, keyword: undefined, file: undefined },
+      {
+        pixel: '../etc',
+        error: 'not a pixel',
+        message: 'not a pixel',
+        code: 'bad-manifest-entry',
+        hdu: undefined,
+        keyword: undefined,
+        file: undefined,
+      },
     ]);
     expect(s.pixels_not_started).toBeUndefined();
   });

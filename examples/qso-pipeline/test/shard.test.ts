@@ -8,8 +8,22 @@ describe('shards', () => {
     for (const id of ids) counts[shardOf(id, 16)]++;
     expect(counts.reduce((a, b) => a + b, 0)).toBe(ids.length);
     for (const c of counts) expect(Math.abs(c - ids.length / 16)).toBeLessThan(0.1 * (ids.length / 16));
-    // Stable: the same id lands on the same shard in every process (FNV-1a of the id, no randomness).
-    expect(shardOf('main/dark/10016', 16)).toBe(shardOf('main/dark/10016', 16));
+  });
+
+  it('are pinned: the shards of a release never move (FNV-1a 32-bit of the id, computed apart in Python)', () => {
+    // hash = 0x811c9dc5; for each character: hash ^= code; hash = hash * 0x01000193 mod 2^32
+    const golden: Array<[string, number, number, number]> = [
+      ['main/dark/10016', 3674310846, 14, 3],
+      ['main/dark/26280', 3679229156, 4, 1],
+      ['sv3/bright/17683', 709459114, 10, 0],
+      ['main/bright/0', 1829567882, 10, 2],
+      ['sv1/other/49151', 401876273, 1, 1],
+    ];
+    for (const [id, hash, of16, of7] of golden) {
+      expect(shardOf(id, 2 ** 32), id).toBe(hash);
+      expect(shardOf(id, 16), id).toBe(of16);
+      expect(shardOf(id, 7), id).toBe(of7);
+    }
   });
 
   it('come from the flag or the scheduler environment', () => {

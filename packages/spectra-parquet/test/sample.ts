@@ -1,10 +1,9 @@
-import { pix2ang_nest } from '@hscmap/healpix';
+import { pixelCenter } from '@desi/healpix';
 import { EMLINE_COLUMNS, radecToPixel, type SpectraBatch } from '../src/index.js';
 
 /** Positions inside a pixel (rejection sampling around its centre). */
 function positions(healpix: number, n: number, rnd: () => number): { ra: Float64Array; dec: Float64Array } {
-  const { theta, phi } = pix2ang_nest(64, healpix);
-  const c = { ra: (phi * 180) / Math.PI, dec: 90 - (theta * 180) / Math.PI };
+  const c = pixelCenter(healpix);
   const ra = new Float64Array(n);
   const dec = new Float64Array(n);
   for (let i = 0; i < n; i++) {
