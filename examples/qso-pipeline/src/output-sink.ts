@@ -3,10 +3,18 @@
  * knows the output is Parquet (its encoder threads are behind it): a new format is a new sink.
  */
 import { join } from 'node:path';
-import { hatsPixelDir, parquetFileName } from '@desi/spectra-parquet/writer';
+import { hatsPixelDir, parquetFileName, type SpectraBatch } from '@desi/spectra-parquet/writer';
 import type { FusedPixel } from '@desi/tile-fusion';
 import { defaultEncodeThreads, EncodePool } from './encode-pool.js';
 import type { PixelTask } from './tasks.js';
+
+/**
+ * The writer's batch mirrors the fused pixel without importing it, with optional fields for producers
+ * that lack some: so a field renamed on either side would still compile and write an all-null column.
+ * This fails to compile instead, naming the batch fields a fused pixel does not have.
+ */
+type BatchFieldsNotFused = Exclude<keyof SpectraBatch, keyof FusedPixel>;
+export const EVERY_BATCH_FIELD_IS_FUSED: [BatchFieldsNotFused] extends [never] ? true : BatchFieldsNotFused = true;
 
 export interface OutputSink {
   /** The output's path relative to the output root. */

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, cp, mkdir, mkdtemp, readdir, readFile, rm, truncate, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,6 +10,11 @@ import { main } from '../src/cli.js';
 import { type ConvertSummary, convert } from '../src/convert.js';
 import { FIXTURE_PIXELS, HEALPIX_ROOT, listFiles, readRows, reference, uploadTree } from './helpers.js';
 import { startOutageProxy } from './outage-proxy.js';
+
+/** REDSHIFTS/FIBERMAP scalars of the fixture targets as astropy reads them (test/fixtures/make_redrock.py). */
+const redrockAstropy: Record<string, Record<string, Record<string, number | string>>> = JSON.parse(
+  readFileSync(join(import.meta.dirname, 'fixtures', 'redrock-astropy.json'), 'utf8'),
+);
 
 const BUCKET = 'desidata';
 const SOURCE = `s3://${BUCKET}/${DR1.prefix}`;
@@ -98,13 +103,35 @@ describe('desi-qso convert against a local S3 server', () => {
       const ref = reference(id).sort((a, b) => (BigInt(a.target_id) < BigInt(b.target_id) ? -1 : 1));
       const ours = directRows.filter((r) => r.survey === survey && r.program === program && r.healpix === Number(healpix));
       expect(ours.map((r) => r.target_id)).toEqual(ref.map((r) => r.target_id));
+      const rr = redrockAstropy[id];
       ref.forEach((r, k) => {
         const o = ours[k];
-        expect(o.z).toBe(r.z);
-        expect(o.ra).toBe(r.ra);
-        for (const key of ['wavelength', 'flux', 'ivar', 'mask_array']) {
-          expect(firstDiff(o[key] as number[], r[key]), `${id} ${r.target_id} ${key}`).toBeUndefined();
+        const at = `${id} ${r.target_id}`;
+        const compared = new Set(['survey', 'program', 'healpix', 'target_id']);
+        // Every column the reference converter writes, value for value.
+        for (const [key, want] of Object.entries(r)) {
+          if (key === 'target_id') continue;
+          compared.add(key);
+          if (Array.isArray(want)) expect(firstDiff(o[key] as number[], want), `${at} ${key}`).toBeUndefined();
+          else if (key === 'rr_chi2' && want === null)
+            expect(o[key], `${at} rr_chi2 (REDSHIFTS CHI2 by astropy)`).toBe(rr[r.target_id].chi2);
+          else if (want === null) expect(o[key] === null || !Number.isFinite(o[key] as number), `${at} ${key}: ${o[key]}`).toBe(true);
+          else expect(o[key], `${at} ${key}`).toBe(want);
         }
+        // The columns it does not write, against astropy's reading of REDSHIFTS and FIBERMAP.
+        const a = rr[r.target_id];
+        for (const key of ['zerr', 'zwarn', 'spectype', 'subtype', 'deltachi2', 'dec'] as const) {
+          compared.add(key);
+          expect(key === 'zwarn' ? Number(o[key]) : o[key], `${at} ${key}`).toBe(a[key]);
+        }
+        // DR1's spectroscopic production, as its archive path names it (…/spectro/redux/iron/…).
+        compared.add('specprod');
+        expect(o.specprod, at).toBe('iron');
+        // A column added to the product must be compared here too.
+        expect(
+          Object.keys(o).filter((c) => !compared.has(c)),
+          at,
+        ).toEqual([]);
       });
       total += ref.length;
     }

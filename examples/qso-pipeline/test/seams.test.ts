@@ -3,7 +3,8 @@
  * along an error's causes. Expected values are worked out by hand in each test.
  */
 import { FitsError } from '@desi/fits-reader';
-import { FusionError } from '@desi/tile-fusion';
+import { EMLINE_COLUMNS as PARQUET_EMLINE } from '@desi/spectra-parquet/writer';
+import { EMLINE_COLUMNS as FUSED_EMLINE, FusionError } from '@desi/tile-fusion';
 import { describe, expect, it } from 'vitest';
 import { failureOf } from '../src/failure.js';
 import { runPool } from '../src/pool.js';
@@ -118,5 +119,12 @@ describe('failureOf', () => {
     const sys = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', path: '/out/x.parquet' });
     expect(failureOf(sys)).toEqual({ message: sys.message, code: 'ENOSPC', file: '/out/x.parquet' });
     expect(failureOf('plain')).toEqual({ message: 'plain' });
+  });
+});
+
+describe('contracts between the packages the pipeline joins', () => {
+  it('the emission-line columns tile-fusion reads are the ones spectra-parquet writes, in the same order', () => {
+    // tile-fusion names the FITS columns (OII_FLUX); the fused record and the Parquet file use lower case.
+    expect(FUSED_EMLINE.map((c) => c.toLowerCase())).toEqual([...PARQUET_EMLINE]);
   });
 });
