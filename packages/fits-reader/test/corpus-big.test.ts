@@ -58,7 +58,13 @@ describe.runIf(available)('corpus: the big random-access file', () => {
     for (const p of REF.random_access_samples.pixels) {
       const im = await fits.readImage('SCI', { rows: [p.y] });
       expect(sameValue((im.data as Float32Array)[p.x], p.value, 'float32'), `pixel ${p.x},${p.y}`).toBe(true);
-      expect(p.flat_index).toBe(p.y * nx + p.x);
+      // The same pixel through the other row form, and by its flat index in a two-row read from y − 1.
+      const range = await fits.readImage('SCI', { rows: { start: p.y, end: p.y + 1 } });
+      expect(sameValue((range.data as Float32Array)[p.x], p.value, 'float32'), `pixel ${p.x},${p.y} (range)`).toBe(true);
+      if (p.y > 0) {
+        const two = await fits.readImage('SCI', { rows: { start: p.y - 1, end: p.y + 1 } });
+        expect(sameValue((two.data as Float32Array)[p.flat_index - (p.y - 1) * nx], p.value, 'float32'), `flat ${p.flat_index}`).toBe(true);
+      }
     }
     const rows = REF.random_access_samples.rows.map((r: Ref) => r.row);
     const t = await fits.readTable('CAT', { rows });
