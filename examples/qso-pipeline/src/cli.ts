@@ -152,7 +152,7 @@ async function benchCommand(argv: string[]): Promise<number> {
       repeat: { type: 'string', default: '2' },
     },
   });
-  const { createPublicClient, listAll, startLocalArchive, sweepTable, workerSweep } = await import('@desi/s3-fetch');
+  const { createPublicClient, listAll, publicObjectUrl, startLocalArchive, sweepTable, workerSweep } = await import('@desi/s3-fetch');
   const local = v.local ? await startLocalArchive(v.bucket, v.prefix, Number(v.files), 8 << 20) : undefined;
   const endpoint = local?.endpoint ?? v.endpoint;
   try {
@@ -165,7 +165,7 @@ async function benchCommand(argv: string[]): Promise<number> {
       objects,
       workers: v.workers.split(',').map(Number),
       repeat: Number(v.repeat),
-      objectUrl: (key) => (endpoint ? `${endpoint}/${v.bucket}/${key}` : `https://${v.bucket}.s3.${DR1.region}.amazonaws.com/${key}`),
+      objectUrl: (key) => publicObjectUrl({ bucket: v.bucket, key }, { endpoint, region: DR1.region }),
     });
     console.log(sweepTable(rows));
     return 0;

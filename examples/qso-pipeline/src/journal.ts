@@ -1,5 +1,4 @@
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { appendJournal, readJournal } from '@desi/s3-fetch/journal';
 
 /** One finished (or failed) pixel. */
 export interface JournalEntry {
@@ -32,20 +31,10 @@ export class Journal {
 
   static async open(path: string): Promise<Journal> {
     const j = new Journal(path);
-    await mkdir(dirname(path), { recursive: true });
-    try {
-      for (const line of (await readFile(path, 'utf8')).split('\n')) {
-        if (!line.trim()) continue;
-        try {
-          const e = JSON.parse(line) as JournalEntry;
-          if (e.status === 'ok') j.done.set(e.id, e);
-          else j.done.delete(e.id);
-        } catch {
-          // The last line of a killed run may be cut short; its pixel is simply redone.
-        }
-      }
-    } catch {
-      // A new journal.
+    // Later lines win: a pixel failed after it once succeeded is redone.
+    for (const e of await readJournal<JournalEntry>(path)) {
+      if (e.status === 'ok') j.done.set(e.id, e);
+      else j.done.delete(e.id);
     }
     return j;
   }
@@ -57,7 +46,7 @@ export class Journal {
 
   async record(e: Omit<JournalEntry, 'at'>): Promise<void> {
     const entry = { ...e, at: new Date().toISOString() };
-    await appendFile(this.path, `${JSON.stringify(entry)}\n`);
+    await appendJournal(this.path, entry);
     if (e.status === 'ok') this.done.set(e.id, entry);
     else this.done.delete(e.id);
   }

@@ -67,6 +67,8 @@ function loc2pix(nside: number, z: number, phi: number, sth: number, haveSth: bo
 export function ang2pixNest(nside: number, theta: number, phi: number): number {
   checkNside(nside);
   if (!(theta >= 0 && theta <= Math.PI)) throw new RangeError(`theta must be in [0, π], got ${theta}`);
+  // HEALPix C++ writes 3.14159 here, not π: the same literal keeps the same branch for θ near π.
+  // biome-ignore lint/suspicious/noApproximativeNumericConstant: healpix_base.cc's own constant
   const near = theta < 0.01 || theta > 3.14159 - 0.01;
   return loc2pix(nside, Math.cos(theta), phi, near ? Math.sin(theta) : 0, near);
 }

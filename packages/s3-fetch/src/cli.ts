@@ -6,6 +6,7 @@
 import { parseArgs } from 'node:util';
 import { createPublicClient } from './client.js';
 import { listAll } from './list.js';
+import { publicObjectUrl } from './range-source.js';
 import { sweepTable, workerSweep } from './sweep.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -44,8 +45,7 @@ export async function main(argv: string[]): Promise<number> {
     if (!objects.length) throw new Error(`no objects under s3://${values.bucket}/${values.prefix}`);
     const mb = objects.reduce((a, o) => a + o.size, 0) / 1e6;
     console.log(`${objects.length} objects, ${mb.toFixed(1)} MB per pass, from ${endpoint ?? `s3://${values.bucket} (${values.region})`}`);
-    const objectUrl = (key: string) =>
-      endpoint ? `${endpoint}/${values.bucket}/${key}` : `https://${values.bucket}.s3.${values.region}.amazonaws.com/${key}`;
+    const objectUrl = (key: string) => publicObjectUrl({ bucket: values.bucket as string, key }, { endpoint, region: values.region });
     const rows = await workerSweep({
       client,
       bucket: values.bucket as string,

@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { appendFile, type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
+import { type FileHandle, mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { appendJournal, readJournal } from './journal.js';
 import { safeJoin } from './location.js';
-import { backoffMs, DEFAULT_RETRY, isTransientError, isTransientStatus } from './retry.js';
+import { isTransientError, isTransientStatus, withRetry } from './retry.js';
 
 /** One object to fetch. Size and ETag from a listing save a HEAD request. */
 export interface DownloadItem {
@@ -130,6 +131,16 @@ async function fileMd5(path: string): Promise<string> {
     .digest('hex');
 }
 
+/** Flush a file to the disk before it is renamed into place (a crash then never leaves a named file half-written). */
+async function syncFile(path: string): Promise<void> {
+  const fh = await open(path, 'r+');
+  try {
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
 async function size(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).size;
@@ -181,21 +192,7 @@ class Gate {
 export async function downloadAll(client: S3Client, items: DownloadItem[], o: DownloadOptions): Promise<DownloadSummary> {
   const started = performance.now();
   const journalPath = o.journal ?? join(o.outDir, '.s3-fetch-journal.jsonl');
-  await mkdir(dirname(journalPath), { recursive: true });
-  const journal = new Map<string, JournalEntry>();
-  try {
-    for (const line of (await readFile(journalPath, 'utf8')).split('\n')) {
-      if (!line.trim()) continue;
-      try {
-        const e = JSON.parse(line) as JournalEntry;
-        journal.set(e.key, e);
-      } catch {
-        // A line cut by a crash is ignored; its file is simply fetched again.
-      }
-    }
-  } catch {
-    // No journal yet.
-  }
+  const journal = new Map((await readJournal<JournalEntry>(journalPath)).map((e) => [e.key, e]));
   const gate = new Gate(Math.max(1, o.concurrency ?? 8));
   const random = o.random ?? Math.random;
   const retries = { throttled: 0, server: 0, network: 0, changed: 0 };
@@ -234,7 +231,6 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
     let expected = item.size;
     let etag = item.etag;
     let attempts = 0;
-    let lastError = '';
     const failed = (error: string, code?: string): DownloadResult => ({
       key: item.key,
       path,
@@ -244,66 +240,76 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
       error,
       code,
     });
-    const maxAttempts = o.maxAttempts ?? Number.POSITIVE_INFINITY;
-    const deadline = performance.now() + (o.retryWindowMs ?? DEFAULT_RETRY.windowMs);
-    while (attempts < maxAttempts) {
-      attempts++;
-      await gate.enter();
-      let entered = true;
-      try {
-        if (expected === undefined || etag === undefined) {
-          const h = await client.send(new HeadObjectCommand({ Bucket: item.bucket, Key: item.key }));
-          expected = Number(h.ContentLength ?? 0);
-          etag = h.ETag;
-        }
-        let have = (await size(part)) ?? 0;
-        if (have > expected) {
-          await rm(part, { force: true });
-          have = 0;
-        }
-        if (have > 0 && attempts > 1) resumed++;
-        if (have < expected) {
-          const got = await fetchInto(client, item, part, have, expected, etag, o.stallTimeoutMs ?? 30_000, (n) => {
-            doneBytes += n;
-            progress();
-          });
-          have += got;
-        }
-        if (have !== expected) throw new RetryableError('network', `body ended after ${have} of ${expected} bytes`);
-        const md5 = md5Etag(etag);
-        if (md5 && (await fileMd5(part)) !== md5) {
-          await rm(part, { force: true });
-          throw new RetryableError('network', 'MD5 does not match the ETag; fetching again');
-        }
-        await rename(part, path);
-        await appendFile(journalPath, `${JSON.stringify({ key: item.key, path, size: expected, etag } satisfies JournalEntry)}\n`);
-        gate.succeeded();
-        doneFiles++;
-        progress();
-        return { key: item.key, path, status: 'downloaded', bytes: expected, attempts };
-      } catch (e) {
-        const r = classify(e);
-        lastError = (e as Error).message ?? String(e);
-        const code = (e as { code?: unknown }).code;
-        if (!r) return failed(lastError, typeof code === 'string' ? code : undefined);
-        retries[r.kind]++;
-        if (r.kind === 'throttled') gate.throttled();
-        if (r.kind === 'changed') {
-          // A new version: start over with its size and ETag.
-          await rm(part, { force: true });
-          expected = undefined;
-          etag = undefined;
-        }
-        gate.leave();
-        entered = false;
-        const wait = r.retryAfterMs ?? backoffMs(attempts, { baseMs: o.baseBackoffMs, maxDelayMs: o.maxBackoffMs, random });
-        if (performance.now() + wait > deadline) return failed(`still failing after ${attempts} attempts: ${lastError}`);
-        await new Promise((res) => setTimeout(res, wait));
-      } finally {
-        if (entered) gate.leave();
+    // One attempt: fetch what the .part file lacks, check it, rename it into place, journal it.
+    const attempt = async (): Promise<DownloadResult> => {
+      if (expected === undefined || etag === undefined) {
+        const h = await client.send(new HeadObjectCommand({ Bucket: item.bucket, Key: item.key }));
+        expected = Number(h.ContentLength ?? 0);
+        etag = h.ETag;
       }
+      let have = (await size(part)) ?? 0;
+      if (have > expected) {
+        await rm(part, { force: true });
+        have = 0;
+      }
+      if (have > 0 && attempts > 1) resumed++;
+      if (have < expected) {
+        have += await fetchInto(client, item, part, have, expected, etag, o.stallTimeoutMs ?? 30_000, (n) => {
+          doneBytes += n;
+          progress();
+        });
+      }
+      if (have !== expected) throw new RetryableError('network', `body ended after ${have} of ${expected} bytes`);
+      const md5 = md5Etag(etag);
+      if (md5 && (await fileMd5(part)) !== md5) {
+        await rm(part, { force: true });
+        throw new RetryableError('network', 'MD5 does not match the ETag; fetching again');
+      }
+      await syncFile(part);
+      await rename(part, path);
+      await appendJournal(journalPath, { key: item.key, path, size: expected, etag } satisfies JournalEntry);
+      gate.succeeded();
+      doneFiles++;
+      progress();
+      return { key: item.key, path, status: 'downloaded', bytes: expected, attempts };
+    };
+    try {
+      return await withRetry(
+        async (n) => {
+          attempts = n;
+          await gate.enter();
+          try {
+            return await attempt();
+          } catch (e) {
+            // Only the network's and the server's failures are retried; a full disk or a bug is final.
+            const r = classify(e);
+            if (r?.kind === 'changed') {
+              // A new version: start over with its size and ETag.
+              await rm(part, { force: true });
+              expected = undefined;
+              etag = undefined;
+            }
+            throw r ?? e;
+          } finally {
+            gate.leave();
+          }
+        },
+        { windowMs: o.retryWindowMs, baseMs: o.baseBackoffMs, maxDelayMs: o.maxBackoffMs, random },
+        {
+          transient: (e) => e instanceof RetryableError,
+          retryAfterMs: (e) => (e as RetryableError).retryAfterMs,
+          onRetry: (e) => {
+            const r = e as RetryableError;
+            retries[r.kind]++;
+            if (r.kind === 'throttled') gate.throttled();
+          },
+          maxAttempts: o.maxAttempts,
+        },
+      );
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      return failed((e as Error)?.message ?? String(e), typeof code === 'string' ? code : undefined);
     }
-    return failed(`gave up after ${attempts} attempts: ${lastError}`);
   };
 
   const results = await Promise.all(items.map(one));

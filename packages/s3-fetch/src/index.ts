@@ -7,6 +7,7 @@ export {
   type DownloadSummary,
   downloadAll,
 } from './download.js';
+export { appendJournal, readJournal } from './journal.js';
 export { listAll, listLeafDirectories, listPrefix, type S3Object } from './list.js';
 export { startLocalArchive, startLocalS3Server } from './local-server.js';
 export {

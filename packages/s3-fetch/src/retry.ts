@@ -112,6 +112,8 @@ export async function withRetry<T>(
     transient?: (e: unknown) => boolean;
     retryAfterMs?: (e: unknown) => number | undefined;
     onRetry?: (e: unknown, n: number) => void;
+    /** Stop after this many attempts even inside the window (default: no limit). */
+    maxAttempts?: number;
   } = {},
 ): Promise<T> {
   const window = policy.windowMs ?? DEFAULT_RETRY.windowMs;
@@ -121,6 +123,8 @@ export async function withRetry<T>(
       return await attempt(n);
     } catch (e) {
       if (!(o.transient ?? isTransientError)(e)) throw e;
+      if (n >= (o.maxAttempts ?? Number.POSITIVE_INFINITY))
+        throw new RetryWindowExceeded(`${(e as Error).message} (gave up after ${n} attempts)`, { cause: e });
       const elapsed = performance.now() - start;
       const wait = o.retryAfterMs?.(e) ?? backoffMs(n, policy);
       if (elapsed + wait > window) {

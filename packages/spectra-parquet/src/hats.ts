@@ -1,4 +1,4 @@
-import { open, readdir, rename, writeFile } from 'node:fs/promises';
+import { open, readdir } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import type { parquetMetadata } from 'hyparquet';
 import { VERSION } from './version.js';
@@ -25,10 +25,10 @@ export function hatsPixelDir(root: string, healpix: number, order = HATS_ORDER):
   return join(root, 'dataset', `Norder=${order}`, `Dir=${Math.floor(healpix / 10000) * 10000}`, `Npix=${healpix}`);
 }
 
+/** Whole or not at all: a temporary file, flushed to the disk, renamed into place. */
 async function atomicWrite(path: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${path}.tmp-${process.pid}`;
-  await writeFile(tmp, data);
-  await rename(tmp, path);
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  await writeFileAtomic(path, typeof data === 'string' ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength));
 }
 
 /** A footer-only Parquet file: `PAR1`, the thrift FileMetaData, its length, `PAR1`. */

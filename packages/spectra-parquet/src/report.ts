@@ -1,4 +1,3 @@
-import { writeFile } from 'node:fs/promises';
 import type { TopLevelSpec } from 'vega-lite';
 import { type AnalyzeReport, analyzeParquet, parquetFiles } from './analyze.js';
 import { optionalImport } from './optional.js';
@@ -153,10 +152,9 @@ ${rows}</table>
 <figure id="sky"><figcaption>Sky map (targets by pixel)</figcaption>${skymap}</figure></div>
 <section id="spectra"><h2>Spectra (flux with ±1σ band)</h2>${plots.join('\n')}</section>
 </body></html>`;
-  const { rename } = await import('node:fs/promises');
-  const tmp = `${out}.tmp-${process.pid}`;
-  await writeFile(tmp, html);
-  await rename(tmp, out);
+  // Whole or not at all: a temporary file, flushed to the disk, renamed into place.
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  await writeFileAtomic(out, html);
   return {
     path: out,
     analysis,

@@ -1,17 +1,16 @@
 import { type HduInput, type WriteOptions, writeFits } from './write.js';
 
 /**
- * Write a FITS file atomically (Node): the bytes go to `path.tmp-…` first and are renamed into place,
- * so a crash never leaves a half-written file under the final name.
+ * Write a FITS file atomically (Node): `write-file-atomic` writes a temporary file beside `path`,
+ * flushes it to the disk and renames it into place, so a crash never leaves a half-written file
+ * under the final name.
+ *
+ * @example
+ * await writeFitsFile('out.fits', [{ type: 'image', data: new Float32Array(4), shape: [2, 2] }]);
  */
 export async function writeFitsFile(path: string, hdus: HduInput[], opts?: WriteOptions): Promise<void> {
-  const { writeFile, rename, rm } = await import('node:fs/promises');
-  const tmp = `${path}.tmp-${process.pid}-${Date.now()}`;
-  try {
-    await writeFile(tmp, writeFits(hdus, opts));
-    await rename(tmp, path);
-  } catch (e) {
-    await rm(tmp, { force: true });
-    throw e;
-  }
+  // Loaded here so the writer's pure part (writeFits) stays importable in browsers.
+  const { default: writeFileAtomic } = await import('write-file-atomic');
+  const bytes = writeFits(hdus, opts);
+  await writeFileAtomic(path, Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
 }
