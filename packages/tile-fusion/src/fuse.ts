@@ -1,4 +1,4 @@
-import type { ColumnData } from '@desi/fits-reader';
+import type { ColumnData, HduInfo } from '@desi/fits-reader';
 import { mergeCameras } from './assemble/brz.js';
 import { type CameraData, concatCameras, type Spectra } from './assemble/spectra.js';
 import { windowed } from './assemble/window.js';
@@ -101,121 +101,37 @@ export interface FusedPixel {
  * fused.count; fused.flux; // count × 7927 float32
  */
 export async function fusePixel(sources: PixelSources, options: FuseOptions = {}): Promise<FusedPixel> {
-  const method = options.selection?.method ?? 'redrock';
   const camera = options.camera ?? 'concat';
   const precision = options.precision ?? { mode: 'lossless' };
-  let pixel = options.pixel;
-  const opened: Partial<Record<Product, OpenProduct>> = {};
   const missing: Product[] = [];
   const warnings: string[] = [];
+  const opened = await openProducts(sources, options, missing);
   try {
-    // Products open at once: over a remote source each open is a round trip (rrdetails is read later).
-    const products = productsNeeded({ selection: options.selection }).filter((p) => p !== 'rrdetails');
-    const opening = await Promise.allSettled(
-      products.map((product) => openProduct(product, sources[product], pixel, productRequired(product, options.selection))),
-    );
-    opening.forEach((r, i) => {
-      if (r.status === 'fulfilled' && r.value) opened[products[i]] = r.value;
-      else if (r.status === 'fulfilled') missing.push(products[i]);
-    });
-    const failedOpen = opening.find((r) => r.status === 'rejected');
-    if (failedOpen) throw (failedOpen as PromiseRejectedResult).reason;
     const rr = opened.redrock as OpenProduct;
     const coadd = opened.coadd as OpenProduct;
     // The coadd's HDU walk (a header read per HDU) overlaps the redrock reads; awaited below.
     const coaddHdus = coadd.fits.hdus();
     coaddHdus.catch(() => {});
-    if (!pixel) {
-      const h = await coadd.fits.header(0);
-      const hp = h.get('HPXPIXEL') ?? h.get('SPGRPVAL');
-      if (typeof h.get('SURVEY') === 'string' && typeof h.get('PROGRAM') === 'string' && typeof hp === 'number') {
-        pixel = { survey: h.get('SURVEY') as string, program: h.get('PROGRAM') as string, healpix: hp };
-      } else pixel = { survey: 'unknown', program: 'unknown', healpix: -1 };
-    }
+    const pixel = options.pixel ?? (await pixelFromHeader(coadd));
     const at = (product: Product, file?: string) => ({ pixel, product, file });
+    const checks = new Checks(options.verify ?? 'read', pixel);
 
     // 1. redrock: REDSHIFTS and the FIBERMAP columns the selection and output need.
-    const zcols = await columnsOf(
-      rr,
-      HDU.redshifts,
-      ['TARGETID', 'Z', 'ZERR', 'ZWARN', 'CHI2', 'SPECTYPE', 'SUBTYPE', 'DELTACHI2'],
-      at('redrock'),
-    );
-    const zt = (await rr.fits.readTable(HDU.redshifts, { columns: zcols })).columns as Cols;
-    const needStatus = !!options.selection?.fiberstatusZero;
-    const rfm = (
-      await rr.fits.readTable(HDU.fibermap, {
-        columns: await columnsOf(
-          rr,
-          HDU.fibermap,
-          ['TARGETID', 'TARGET_RA', 'TARGET_DEC', ...(needStatus ? ['COADD_FIBERSTATUS'] : [])],
-          at('redrock'),
-        ),
-      })
-    ).columns as Cols;
-    const verify = options.verify ?? 'read';
-    const checksums = newTally();
-    // Checked while the coadd is read; awaited before the pixel is returned.
-    const checks: Promise<void>[] = [];
-    const check = (p: OpenProduct | undefined, names: readonly string[], product: Product) => {
-      if (verify === 'off' || !p) return;
-      const c = verifyHdus(p, names, checksums, { pixel, product });
-      c.catch(() => {});
-      checks.push(c);
-    };
-    check(rr, [HDU.redshifts, HDU.fibermap], 'redrock');
-    const tid = i64(zt.TARGETID);
-    const fmTid = i64(rfm.TARGETID);
-    // REDSHIFTS and FIBERMAP are row-matched in DESI files; if not, match by TARGETID.
-    let fmRow = (i: number) => i;
-    if (fmTid.length !== tid.length || tid.some((t, i) => t !== fmTid[i])) {
-      const pos = indexOf(fmTid);
-      fmRow = (i: number) => {
-        const r = pos.get(tid[i]);
-        if (r === undefined)
-          throw new FusionError('targetid-mismatch', `TARGETID ${tid[i]} of REDSHIFTS is not in FIBERMAP`, at('redrock', rr.name));
-        return r;
-      };
-    }
-    const ra = f64(rfm.TARGET_RA);
-    const dec = f64(rfm.TARGET_DEC);
-    const spectypeAll = strip(zt.SPECTYPE);
-    const zAll = f64(zt.Z);
-
+    const red = await readRedrock(rr, !!options.selection?.fiberstatusZero, at);
+    checks.add(rr, [HDU.redshifts, HDU.fibermap], 'redrock');
     // 2. selection.
-    let qso: QsoAfterburners | undefined;
-    if (method === 'desi-qso-catalog') {
-      qso = await readAfterburners(opened.qso_mgii as OpenProduct, opened.qso_qn as OpenProduct, tid, pixel);
-      check(opened.qso_mgii, [HDU.mgii], 'qso_mgii');
-      const qnName = await qnTableName(opened.qso_qn as OpenProduct);
-      if (qnName) check(opened.qso_qn, [qnName], 'qso_qn');
-    }
-    const status = needStatus ? rfm.COADD_FIBERSTATUS : undefined;
-    const sel = select(
-      {
-        targetId: tid,
-        spectype: spectypeAll,
-        zwarn: i64(zt.ZWARN),
-        z: zAll,
-        fiberstatus: status
-          ? (Array.from({ length: tid.length }, (_, i) => Number((status as ArrayLike<number>)[fmRow(i)])) as unknown as Int32Array)
-          : undefined,
-        qso,
-      },
-      options.selection,
-    );
-    const rows = sel.rows;
+    const { sel, rows } = await selectTargets(red, opened, options, pixel, checks);
     const count = rows.length;
     // The caller learns the size of what comes (the spectra of `count` targets) before it is read.
-    await options.onSelected?.({ pixel, count, targets: tid.length });
+    await options.onSelected?.({ pixel, count, targets: red.tid.length });
     const pick = <T extends { length: number; [i: number]: unknown }>(a: T, make: (n: number) => T, map = (i: number) => i): T => {
       const out = make(count);
       for (let k = 0; k < count; k++) (out as Record<number, unknown>)[k] = a[map(rows[k])];
       return out;
     };
-    const targetId = pick(tid, (n) => new BigInt64Array(n));
-    const z = pick(zAll, (n) => new Float64Array(n));
-    const zerr = pick(f64(zt.ZERR), (n) => new Float64Array(n));
+    const targetId = pick(red.tid, (n) => new BigInt64Array(n));
+    const z = pick(red.z, (n) => new Float64Array(n));
+    const zerr = pick(f64(red.zt.ZERR), (n) => new Float64Array(n));
     for (const [row, o] of sel.zOverride ?? []) {
       const k = rows.indexOf(row);
       if (k >= 0) {
@@ -223,109 +139,31 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
         zerr[k] = o.zerr;
       }
     }
-
     // Emission lines by TARGETID, read while the coadd is.
     const emlineRead = opened.emline ? readEmline(opened.emline, targetId, pixel) : undefined;
     emlineRead?.catch(() => {});
 
-    // 3. coadd: FIBERMAP TARGETIDs, then only the selected rows of each camera.
-    const hdus = await coaddHdus;
-    const cfm = (
-      await coadd.fits.readTable(HDU.fibermap, {
-        columns: await columnsOf(coadd, HDU.fibermap, ['TARGETID', ...(camera === 'brz' ? ['COADD_FIBERSTATUS'] : [])], at('coadd')),
-      })
-    ).columns as Cols;
-    // Checked now, while its bytes are surely in the reader's cache (the camera reads come next).
-    check(coadd, [HDU.fibermap], 'coadd');
-    const cpos = indexOf(i64(cfm.TARGETID));
-    const crow = Array.from(targetId, (t) => {
-      const r = cpos.get(t);
-      if (r === undefined)
-        throw new FusionError('targetid-mismatch', `TARGETID ${t} of redrock is not in the coadd FIBERMAP`, at('coadd', coadd.name));
-      return r;
-    });
-    const nspec = cpos.size === 0 ? 0 : (cfm.TARGETID as BigInt64Array).length;
-    // Every camera is checked from its headers first, then all twelve arrays are read at once.
-    const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
-    for (const c of CAMERAS) {
-      for (const name of [HDU.wavelength(c), HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
-        if (!has(name)) {
-          // A cut-short file loses its last HDUs: say so rather than only that a camera is missing.
-          const cut = coadd.fits.warnings.find((w) => w.code === 'truncated-data');
-          throw new FusionError(
-            cut ? 'bad-file' : 'missing-camera',
-            `camera ${c} is missing (no ${name} HDU)${cut ? `: the file is truncated (${cut.message})` : ''}`,
-            at('coadd', coadd.name),
-          );
-        }
-      }
-      const waveShape = has(HDU.wavelength(c))?.shape ?? [];
-      const npix = waveShape.length === 1 ? waveShape[0] : -1;
-      for (const name of [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
-        const shape = has(name)?.shape ?? [];
-        if (shape.length !== 2 || shape[1] !== npix || shape[0] !== nspec) {
-          throw new FusionError(
-            'bad-shape',
-            `${name} has shape [${shape}] but FIBERMAP has ${nspec} rows and ${HDU.wavelength(c)} ${npix} pixels`,
-            at('coadd', coadd.name),
-          );
-        }
-      }
-    }
-    const cams: CameraData[] = await Promise.all(
-      CAMERAS.map(async (c): Promise<CameraData> => {
-        const [wave, flux, ivar, mask] = await Promise.all([
-          coadd.fits.readImage(HDU.wavelength(c)),
-          coadd.fits.readImage(HDU.flux(c), { rows: crow }),
-          coadd.fits.readImage(HDU.ivar(c), { rows: crow }),
-          coadd.fits.readImage(HDU.mask(c), { rows: crow }),
-        ]);
-        return {
-          camera: c,
-          wave: f64(wave.data as ColumnData),
-          flux: flux.data instanceof Float32Array ? flux.data : Float32Array.from(flux.data as ArrayLike<number>),
-          ivar: ivar.data instanceof Float32Array ? ivar.data : Float32Array.from(ivar.data as ArrayLike<number>),
-          mask: int32View(mask.data),
-        };
-      }),
-    );
-
-    check(
+    // 3. coadd: only the selected rows of each camera. 4. spectra on one grid.
+    const coaddRead = await readCameras(coadd, await coaddHdus, targetId, camera, at, checks);
+    checks.add(
       coadd,
       CAMERAS.map((c) => HDU.wavelength(c)),
       'coadd',
     );
     const partial = CAMERAS.flatMap((c) => [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]);
-    if (verify === 'full') check(coadd, partial, 'coadd');
-    else checksums.unverified += partial.length;
-
-    // 4. spectra on one grid.
-    const range =
-      options.wavelengthRange === null ? undefined : (options.wavelengthRange ?? (camera === 'concat' ? [WAVE_MIN, WAVE_MAX] : undefined));
-    let spectra: Spectra;
-    if (camera === 'brz') {
-      const st = cfm.COADD_FIBERSTATUS as ArrayLike<number>;
-      const merged = mergeCameras(
-        cams,
-        count,
-        Array.from(crow, (r) => Number(st[r])),
-      );
-      spectra = range ? windowed(merged, range, count) : merged;
-    } else spectra = concatCameras(cams, count, range);
+    if (checks.mode === 'full') checks.add(coadd, partial, 'coadd');
+    else checks.tally.unverified += partial.length;
+    const spectra = assembleSpectra(coaddRead, count, camera, options);
     const { wavelength, flux, ivar } = applyPrecision(spectra, precision);
 
     // 5. emission lines by TARGETID.
     const emline: Record<string, Float64Array> | undefined = await emlineRead;
-    if (emline) check(opened.emline, [HDU.emline], 'emline');
-
+    if (emline) checks.add(opened.emline, [HDU.emline], 'emline');
     // 6. rrdetails.
-    const rrChi2 = pick(f64(zt.CHI2), (n) => new Float64Array(n));
+    const rrChi2 = pick(f64(red.zt.CHI2), (n) => new Float64Array(n));
     const rrFits = await readRrdetails(sources.rrdetails, targetId, rrChi2, options, { missing, warnings, where: at('rrdetails') });
 
-    await Promise.all(checks);
-    const io: FusedPixel['io'] = {};
-    for (const [k, p] of Object.entries(opened))
-      if (p) io[k as Product] = { bytes: p.counter.bytes, reads: p.counter.reads, size: p.counter.size, name: p.name };
+    await checks.done();
     return {
       pixel,
       specprod: options.specprod ?? DR1.specprod,
@@ -333,14 +171,14 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       precision,
       count,
       targetId,
-      ra: pick(ra, (n) => new Float64Array(n), fmRow),
-      dec: pick(dec, (n) => new Float64Array(n), fmRow),
+      ra: pick(red.ra, (n) => new Float64Array(n), red.fmRow),
+      dec: pick(red.dec, (n) => new Float64Array(n), red.fmRow),
       z,
       zerr,
-      zwarn: pick(i64(zt.ZWARN), (n) => new BigInt64Array(n)),
-      spectype: rows.map((r) => spectypeAll[r]),
-      subtype: rows.map((r) => (zt.SUBTYPE as string[])[r].trim()),
-      deltachi2: pick(f64(zt.DELTACHI2), (n) => new Float64Array(n)),
+      zwarn: pick(i64(red.zt.ZWARN), (n) => new BigInt64Array(n)),
+      spectype: rows.map((r) => red.spectype[r]),
+      subtype: rows.map((r) => (red.zt.SUBTYPE as string[])[r].trim()),
+      deltachi2: pick(f64(red.zt.DELTACHI2), (n) => new Float64Array(n)),
       rrChi2,
       rrFits,
       emline,
@@ -350,13 +188,256 @@ export async function fusePixel(sources: PixelSources, options: FuseOptions = {}
       ivar,
       mask: spectra.mask,
       missing,
-      io,
+      io: ioOf(opened),
       warnings,
-      checksums,
+      checksums: checks.tally,
     };
   } finally {
     for (const p of Object.values(opened)) await p?.fits.close();
   }
+}
+
+type Where = (product: Product, file?: string) => { pixel: PixelId; product: Product; file?: string };
+
+/** Open every product the options need at once (over a remote source each open is a round trip). */
+async function openProducts(
+  sources: PixelSources,
+  options: FuseOptions,
+  missing: Product[],
+): Promise<Partial<Record<Product, OpenProduct>>> {
+  // rrdetails is read later, and only when asked for.
+  const products = productsNeeded({ selection: options.selection }).filter((p) => p !== 'rrdetails');
+  const opening = await Promise.allSettled(
+    products.map((product) => openProduct(product, sources[product], options.pixel, productRequired(product, options.selection))),
+  );
+  const opened: Partial<Record<Product, OpenProduct>> = {};
+  opening.forEach((r, i) => {
+    if (r.status === 'fulfilled' && r.value) opened[products[i]] = r.value;
+    else if (r.status === 'fulfilled') missing.push(products[i]);
+  });
+  const failed = opening.find((r) => r.status === 'rejected');
+  if (failed) {
+    for (const p of Object.values(opened)) await p?.fits.close();
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return opened;
+}
+
+/** The pixel a coadd says it is, from its primary header (`unknown`, −1 when it does not say). */
+async function pixelFromHeader(coadd: OpenProduct): Promise<PixelId> {
+  const h = await coadd.fits.header(0);
+  const hp = h.get('HPXPIXEL') ?? h.get('SPGRPVAL');
+  if (typeof h.get('SURVEY') === 'string' && typeof h.get('PROGRAM') === 'string' && typeof hp === 'number')
+    return { survey: h.get('SURVEY') as string, program: h.get('PROGRAM') as string, healpix: hp };
+  return { survey: 'unknown', program: 'unknown', healpix: -1 };
+}
+
+/** CHECKSUM/DATASUM checks of HDUs read whole, run while the next reads go on, awaited at the end. */
+class Checks {
+  readonly tally: ChecksumTally = newTally();
+  private readonly running: Promise<void>[] = [];
+
+  constructor(
+    readonly mode: VerifyMode,
+    private readonly pixel: PixelId,
+  ) {}
+
+  add(p: OpenProduct | undefined, names: readonly string[], product: Product): void {
+    if (this.mode === 'off' || !p) return;
+    const c = verifyHdus(p, names, this.tally, { pixel: this.pixel, product });
+    c.catch(() => {});
+    this.running.push(c);
+  }
+
+  async done(): Promise<void> {
+    await Promise.all(this.running);
+  }
+}
+
+/** What step 1 reads from redrock. */
+interface RedrockRead {
+  zt: Cols;
+  tid: BigInt64Array;
+  z: Float64Array;
+  spectype: string[];
+  ra: Float64Array;
+  dec: Float64Array;
+  status?: ColumnData;
+  /** The FIBERMAP row of REDSHIFTS row i. */
+  fmRow: (i: number) => number;
+}
+
+/** Step 1: REDSHIFTS and the FIBERMAP columns needed (row-matched in DESI files; else matched by TARGETID). */
+async function readRedrock(rr: OpenProduct, needStatus: boolean, at: Where): Promise<RedrockRead> {
+  const zcols = await columnsOf(
+    rr,
+    HDU.redshifts,
+    ['TARGETID', 'Z', 'ZERR', 'ZWARN', 'CHI2', 'SPECTYPE', 'SUBTYPE', 'DELTACHI2'],
+    at('redrock'),
+  );
+  const zt = (await rr.fits.readTable(HDU.redshifts, { columns: zcols })).columns as Cols;
+  const fmCols = await columnsOf(
+    rr,
+    HDU.fibermap,
+    ['TARGETID', 'TARGET_RA', 'TARGET_DEC', ...(needStatus ? ['COADD_FIBERSTATUS'] : [])],
+    at('redrock'),
+  );
+  const rfm = (await rr.fits.readTable(HDU.fibermap, { columns: fmCols })).columns as Cols;
+  const tid = i64(zt.TARGETID);
+  const fmTid = i64(rfm.TARGETID);
+  let fmRow = (i: number) => i;
+  if (fmTid.length !== tid.length || tid.some((t, i) => t !== fmTid[i])) {
+    const pos = indexOf(fmTid);
+    fmRow = (i: number) => {
+      const r = pos.get(tid[i]);
+      if (r === undefined)
+        throw new FusionError('targetid-mismatch', `TARGETID ${tid[i]} of REDSHIFTS is not in FIBERMAP`, at('redrock', rr.name));
+      return r;
+    };
+  }
+  return {
+    zt,
+    tid,
+    z: f64(zt.Z),
+    spectype: strip(zt.SPECTYPE),
+    ra: f64(rfm.TARGET_RA),
+    dec: f64(rfm.TARGET_DEC),
+    status: rfm.COADD_FIBERSTATUS,
+    fmRow,
+  };
+}
+
+/** Step 2: the selection's rows of REDSHIFTS (reading the QSO afterburners when the method needs them). */
+async function selectTargets(
+  red: RedrockRead,
+  opened: Partial<Record<Product, OpenProduct>>,
+  options: FuseOptions,
+  pixel: PixelId,
+  checks: Checks,
+): Promise<{ sel: ReturnType<typeof select>; rows: number[] }> {
+  let qso: QsoAfterburners | undefined;
+  if ((options.selection?.method ?? 'redrock') === 'desi-qso-catalog') {
+    qso = await readAfterburners(opened.qso_mgii as OpenProduct, opened.qso_qn as OpenProduct, red.tid, pixel);
+    checks.add(opened.qso_mgii, [HDU.mgii], 'qso_mgii');
+    const qnName = await qnTableName(opened.qso_qn as OpenProduct);
+    if (qnName) checks.add(opened.qso_qn, [qnName], 'qso_qn');
+  }
+  const status = red.status as ArrayLike<number> | undefined;
+  const sel = select(
+    {
+      targetId: red.tid,
+      spectype: red.spectype,
+      zwarn: i64(red.zt.ZWARN),
+      z: red.z,
+      fiberstatus: status
+        ? (Array.from({ length: red.tid.length }, (_, i) => Number(status[red.fmRow(i)])) as unknown as Int32Array)
+        : undefined,
+      qso,
+    },
+    options.selection,
+  );
+  return { sel, rows: sel.rows };
+}
+
+/** What step 3 reads from the coadd. */
+interface CoaddRead {
+  cams: CameraData[];
+  /** COADD_FIBERSTATUS of the coadd FIBERMAP (brz only). */
+  fiberstatus?: ArrayLike<number>;
+  /** The coadd row of each selected target. */
+  crow: number[];
+}
+
+/** Step 3: the coadd rows of the selected targets, every camera's HDUs checked, then all twelve arrays read at once. */
+async function readCameras(
+  coadd: OpenProduct,
+  hdus: HduInfo[],
+  targetId: BigInt64Array,
+  camera: 'concat' | 'brz',
+  at: Where,
+  checks: Checks,
+): Promise<CoaddRead> {
+  const cols = await columnsOf(coadd, HDU.fibermap, ['TARGETID', ...(camera === 'brz' ? ['COADD_FIBERSTATUS'] : [])], at('coadd'));
+  const cfm = (await coadd.fits.readTable(HDU.fibermap, { columns: cols })).columns as Cols;
+  // Checked now, while its bytes are surely in the reader's cache (the camera reads come next).
+  checks.add(coadd, [HDU.fibermap], 'coadd');
+  const cpos = indexOf(i64(cfm.TARGETID));
+  const crow = Array.from(targetId, (t) => {
+    const r = cpos.get(t);
+    if (r === undefined)
+      throw new FusionError('targetid-mismatch', `TARGETID ${t} of redrock is not in the coadd FIBERMAP`, at('coadd', coadd.name));
+    return r;
+  });
+  checkCameraHdus(coadd, hdus, cpos.size === 0 ? 0 : (cfm.TARGETID as BigInt64Array).length, at);
+  const cams: CameraData[] = await Promise.all(
+    CAMERAS.map(async (c): Promise<CameraData> => {
+      const [wave, flux, ivar, mask] = await Promise.all([
+        coadd.fits.readImage(HDU.wavelength(c)),
+        coadd.fits.readImage(HDU.flux(c), { rows: crow }),
+        coadd.fits.readImage(HDU.ivar(c), { rows: crow }),
+        coadd.fits.readImage(HDU.mask(c), { rows: crow }),
+      ]);
+      return {
+        camera: c,
+        wave: f64(wave.data as ColumnData),
+        flux: flux.data instanceof Float32Array ? flux.data : Float32Array.from(flux.data as ArrayLike<number>),
+        ivar: ivar.data instanceof Float32Array ? ivar.data : Float32Array.from(ivar.data as ArrayLike<number>),
+        mask: int32View(mask.data),
+      };
+    }),
+  );
+  return { cams, crow, fiberstatus: cfm.COADD_FIBERSTATUS as ArrayLike<number> | undefined };
+}
+
+/** Every camera has its four HDUs with shapes that agree with FIBERMAP and the wavelength grid. */
+function checkCameraHdus(coadd: OpenProduct, hdus: HduInfo[], nspec: number, at: Where): void {
+  const has = (name: string) => hdus.find((h) => h.name?.toUpperCase() === name);
+  for (const c of CAMERAS) {
+    for (const name of [HDU.wavelength(c), HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
+      if (has(name)) continue;
+      // A cut-short file loses its last HDUs: say so rather than only that a camera is missing.
+      const cut = coadd.fits.warnings.find((w) => w.code === 'truncated-data');
+      throw new FusionError(
+        cut ? 'bad-file' : 'missing-camera',
+        `camera ${c} is missing (no ${name} HDU)${cut ? `: the file is truncated (${cut.message})` : ''}`,
+        at('coadd', coadd.name),
+      );
+    }
+    const waveShape = has(HDU.wavelength(c))?.shape ?? [];
+    const npix = waveShape.length === 1 ? waveShape[0] : -1;
+    for (const name of [HDU.flux(c), HDU.ivar(c), HDU.mask(c)]) {
+      const shape = has(name)?.shape ?? [];
+      if (shape.length !== 2 || shape[1] !== npix || shape[0] !== nspec) {
+        throw new FusionError(
+          'bad-shape',
+          `${name} has shape [${shape}] but FIBERMAP has ${nspec} rows and ${HDU.wavelength(c)} ${npix} pixels`,
+          at('coadd', coadd.name),
+        );
+      }
+    }
+  }
+}
+
+/** Step 4: the cameras on one grid (concatenated, or merged by brz), windowed to the asked range. */
+function assembleSpectra(read: CoaddRead, count: number, camera: 'concat' | 'brz', options: FuseOptions): Spectra {
+  const range =
+    options.wavelengthRange === null ? undefined : (options.wavelengthRange ?? (camera === 'concat' ? [WAVE_MIN, WAVE_MAX] : undefined));
+  if (camera !== 'brz') return concatCameras(read.cams, count, range);
+  const st = read.fiberstatus as ArrayLike<number>;
+  const merged = mergeCameras(
+    read.cams,
+    count,
+    read.crow.map((r) => Number(st[r])),
+  );
+  return range ? windowed(merged, range, count) : merged;
+}
+
+/** Bytes and reads per product, for the caller's accounting. */
+function ioOf(opened: Partial<Record<Product, OpenProduct>>): FusedPixel['io'] {
+  const io: FusedPixel['io'] = {};
+  for (const [k, p] of Object.entries(opened))
+    if (p) io[k as Product] = { bytes: p.counter.bytes, reads: p.counter.reads, size: p.counter.size, name: p.name };
+  return io;
 }
 
 /**

@@ -38,11 +38,6 @@ export function parseBinaryTform(text: string): BinaryTform | string {
   return { repeat, code, width };
 }
 
-/** Bytes of one heap element of a VLA with this element code (X: one byte holds 8 bits). */
-export function elementSize(code: string): number {
-  return code === 'X' ? 1 : SIZE[code];
-}
-
 /** A parsed ASCII-table TFORM (`Aw`, `Iw`, `Fw.d`, `Ew.d`, `Dw.d`). */
 export interface AsciiTform {
   code: 'A' | 'I' | 'F' | 'E' | 'D';
