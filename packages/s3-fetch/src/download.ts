@@ -5,7 +5,7 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { appendJournal, readJournal } from './journal.js';
 import { safeJoin } from './location.js';
-import { isTransientError, isTransientStatus, withRetry } from './retry.js';
+import { isTransientError, isTransientStatus, type RetryPolicy, withRetry } from './retry.js';
 
 /** One object to fetch. Size and ETag from a listing save a HEAD request. */
 export interface DownloadItem {
@@ -190,30 +190,71 @@ class Gate {
  * const s = await downloadAll(createPublicClient(), items, { outDir: 'mirror', onProgress: (p) => bar.update(p) });
  */
 export async function downloadAll(client: S3Client, items: DownloadItem[], o: DownloadOptions): Promise<DownloadSummary> {
-  const started = performance.now();
   const journalPath = o.journal ?? join(o.outDir, '.s3-fetch-journal.jsonl');
-  const journal = new Map((await readJournal<JournalEntry>(journalPath)).map((e) => [e.key, e]));
-  const gate = new Gate(Math.max(1, o.concurrency ?? 8));
-  const random = o.random ?? Math.random;
-  const retries = { throttled: 0, server: 0, network: 0, changed: 0 };
-  let resumed = 0;
-  let doneFiles = 0;
-  let doneBytes = 0;
-  const totalBytes = items.reduce((a, i) => a + (i.size ?? 0), 0);
-  const progress = () =>
-    o.onProgress?.({
-      files: doneFiles,
-      totalFiles: items.length,
-      bytes: doneBytes,
-      totalBytes,
-      rate: doneBytes / Math.max(1e-3, (performance.now() - started) / 1000),
-      eta: doneBytes > 0 ? (totalBytes - doneBytes) / (doneBytes / ((performance.now() - started) / 1000)) : Number.POSITIVE_INFINITY,
-      concurrency: gate.limit,
-    });
+  const run = new DownloadRun(client, o, items, journalPath, await readJournal<JournalEntry>(journalPath));
+  const results = await Promise.all(items.map((item) => run.one(item)));
+  return {
+    results,
+    downloaded: results.filter((r) => r.status === 'downloaded').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    bytes: results.reduce((a, r) => a + (r.status === 'downloaded' ? r.bytes : 0), 0),
+    seconds: (performance.now() - run.started) / 1000,
+    retries: run.retries,
+    resumed: run.resumed,
+  };
+}
 
-  const one = async (item: DownloadItem): Promise<DownloadResult> => {
-    const path = item.path ?? safeJoin(o.outDir, item.key);
-    const j = journal.get(item.key);
+/** One object's transfer state across attempts. */
+interface Transfer {
+  item: DownloadItem;
+  path: string;
+  part: string;
+  expected?: number;
+  etag?: string;
+  attempts: number;
+}
+
+/** The shared state of one {@link downloadAll}: journal, adaptive gate, counters and progress. */
+class DownloadRun {
+  readonly started = performance.now();
+  readonly retries = { throttled: 0, server: 0, network: 0, changed: 0 };
+  resumed = 0;
+  private readonly journal: Map<string, JournalEntry>;
+  private readonly gate: Gate;
+  private doneFiles = 0;
+  private doneBytes = 0;
+  private readonly totalBytes: number;
+
+  constructor(
+    private readonly client: S3Client,
+    private readonly o: DownloadOptions,
+    private readonly items: DownloadItem[],
+    private readonly journalPath: string,
+    entries: JournalEntry[],
+  ) {
+    this.journal = new Map(entries.map((e) => [e.key, e]));
+    this.gate = new Gate(Math.max(1, o.concurrency ?? 8));
+    this.totalBytes = items.reduce((a, i) => a + (i.size ?? 0), 0);
+  }
+
+  private progress(): void {
+    const secs = Math.max(1e-3, (performance.now() - this.started) / 1000);
+    this.o.onProgress?.({
+      files: this.doneFiles,
+      totalFiles: this.items.length,
+      bytes: this.doneBytes,
+      totalBytes: this.totalBytes,
+      rate: this.doneBytes / secs,
+      eta: this.doneBytes > 0 ? (this.totalBytes - this.doneBytes) / (this.doneBytes / secs) : Number.POSITIVE_INFINITY,
+      concurrency: this.gate.limit,
+    });
+  }
+
+  /** Skip an object the journal verified (same size, ETag and file), else fetch it under the retry policy. */
+  async one(item: DownloadItem): Promise<DownloadResult> {
+    const path = item.path ?? safeJoin(this.o.outDir, item.key);
+    const j = this.journal.get(item.key);
     if (
       j &&
       j.path === path &&
@@ -221,108 +262,97 @@ export async function downloadAll(client: S3Client, items: DownloadItem[], o: Do
       (item.etag === undefined || j.etag === item.etag) &&
       (await size(path)) === j.size
     ) {
-      doneFiles++;
-      doneBytes += j.size;
-      progress();
+      this.doneFiles++;
+      this.doneBytes += j.size;
+      this.progress();
       return { key: item.key, path, status: 'skipped', bytes: j.size, attempts: 0 };
     }
     await mkdir(dirname(path), { recursive: true });
-    const part = `${path}.part`;
-    let expected = item.size;
-    let etag = item.etag;
-    let attempts = 0;
-    const failed = (error: string, code?: string): DownloadResult => ({
-      key: item.key,
-      path,
-      status: 'failed',
-      bytes: 0,
-      attempts,
-      error,
-      code,
-    });
-    // One attempt: fetch what the .part file lacks, check it, rename it into place, journal it.
-    const attempt = async (): Promise<DownloadResult> => {
-      if (expected === undefined || etag === undefined) {
-        const h = await client.send(new HeadObjectCommand({ Bucket: item.bucket, Key: item.key }));
-        expected = Number(h.ContentLength ?? 0);
-        etag = h.ETag;
-      }
-      let have = (await size(part)) ?? 0;
-      if (have > expected) {
-        await rm(part, { force: true });
-        have = 0;
-      }
-      if (have > 0 && attempts > 1) resumed++;
-      if (have < expected) {
-        have += await fetchInto(client, item, part, have, expected, etag, o.stallTimeoutMs ?? 30_000, (n) => {
-          doneBytes += n;
-          progress();
-        });
-      }
-      if (have !== expected) throw new RetryableError('network', `body ended after ${have} of ${expected} bytes`);
-      const md5 = md5Etag(etag);
-      if (md5 && (await fileMd5(part)) !== md5) {
-        await rm(part, { force: true });
-        throw new RetryableError('network', 'MD5 does not match the ETag; fetching again');
-      }
-      await syncFile(part);
-      await rename(part, path);
-      await appendJournal(journalPath, { key: item.key, path, size: expected, etag } satisfies JournalEntry);
-      gate.succeeded();
-      doneFiles++;
-      progress();
-      return { key: item.key, path, status: 'downloaded', bytes: expected, attempts };
-    };
+    const t: Transfer = { item, path, part: `${path}.part`, expected: item.size, etag: item.etag, attempts: 0 };
     try {
-      return await withRetry(
-        async (n) => {
-          attempts = n;
-          await gate.enter();
-          try {
-            return await attempt();
-          } catch (e) {
-            // Only the network's and the server's failures are retried; a full disk or a bug is final.
-            const r = classify(e);
-            if (r?.kind === 'changed') {
-              // A new version: start over with its size and ETag.
-              await rm(part, { force: true });
-              expected = undefined;
-              etag = undefined;
-            }
-            throw r ?? e;
-          } finally {
-            gate.leave();
-          }
+      return await withRetry((n) => this.gated(t, n), this.policy(), {
+        transient: (e) => e instanceof RetryableError,
+        retryAfterMs: (e) => (e as RetryableError).retryAfterMs,
+        onRetry: (e) => {
+          const r = e as RetryableError;
+          this.retries[r.kind]++;
+          if (r.kind === 'throttled') this.gate.throttled();
         },
-        { windowMs: o.retryWindowMs, baseMs: o.baseBackoffMs, maxDelayMs: o.maxBackoffMs, random },
-        {
-          transient: (e) => e instanceof RetryableError,
-          retryAfterMs: (e) => (e as RetryableError).retryAfterMs,
-          onRetry: (e) => {
-            const r = e as RetryableError;
-            retries[r.kind]++;
-            if (r.kind === 'throttled') gate.throttled();
-          },
-          maxAttempts: o.maxAttempts,
-        },
-      );
+        maxAttempts: this.o.maxAttempts,
+      });
     } catch (e) {
       const code = (e as { code?: unknown }).code;
-      return failed((e as Error)?.message ?? String(e), typeof code === 'string' ? code : undefined);
+      return {
+        key: item.key,
+        path,
+        status: 'failed',
+        bytes: 0,
+        attempts: t.attempts,
+        error: (e as Error)?.message ?? String(e),
+        code: typeof code === 'string' ? code : undefined,
+      };
     }
-  };
+  }
 
-  const results = await Promise.all(items.map(one));
-  return {
-    results,
-    downloaded: results.filter((r) => r.status === 'downloaded').length,
-    skipped: results.filter((r) => r.status === 'skipped').length,
-    failed: results.filter((r) => r.status === 'failed').length,
-    bytes: results.reduce((a, r) => a + (r.status === 'downloaded' ? r.bytes : 0), 0),
-    seconds: (performance.now() - started) / 1000,
-    retries,
-    resumed,
-  };
+  private policy(): RetryPolicy {
+    return { windowMs: this.o.retryWindowMs, baseMs: this.o.baseBackoffMs, maxDelayMs: this.o.maxBackoffMs, random: this.o.random };
+  }
+
+  /** Attempt `n` inside the gate; only the network's and the server's failures come out retryable. */
+  private async gated(t: Transfer, n: number): Promise<DownloadResult> {
+    t.attempts = n;
+    await this.gate.enter();
+    try {
+      return await this.attempt(t);
+    } catch (e) {
+      const r = classify(e);
+      if (r?.kind === 'changed') {
+        // A new version: start over with its size and ETag.
+        await rm(t.part, { force: true });
+        t.expected = undefined;
+        t.etag = undefined;
+      }
+      throw r ?? e;
+    } finally {
+      this.gate.leave();
+    }
+  }
+
+  /** Fetch what the .part file lacks, check it, flush it, rename it into place, journal it. */
+  private async attempt(t: Transfer): Promise<DownloadResult> {
+    const { item, part, path } = t;
+    if (t.expected === undefined || t.etag === undefined) {
+      const h = await this.client.send(new HeadObjectCommand({ Bucket: item.bucket, Key: item.key }));
+      t.expected = Number(h.ContentLength ?? 0);
+      t.etag = h.ETag;
+    }
+    const expected = t.expected;
+    let have = (await size(part)) ?? 0;
+    if (have > expected) {
+      await rm(part, { force: true });
+      have = 0;
+    }
+    if (have > 0 && t.attempts > 1) this.resumed++;
+    if (have < expected) {
+      have += await fetchInto(this.client, item, part, have, expected, t.etag, this.o.stallTimeoutMs ?? 30_000, (n) => {
+        this.doneBytes += n;
+        this.progress();
+      });
+    }
+    if (have !== expected) throw new RetryableError('network', `body ended after ${have} of ${expected} bytes`);
+    const md5 = md5Etag(t.etag);
+    if (md5 && (await fileMd5(part)) !== md5) {
+      await rm(part, { force: true });
+      throw new RetryableError('network', 'MD5 does not match the ETag; fetching again');
+    }
+    await syncFile(part);
+    await rename(part, path);
+    await appendJournal(this.journalPath, { key: item.key, path, size: expected, etag: t.etag } satisfies JournalEntry);
+    this.gate.succeeded();
+    this.doneFiles++;
+    this.progress();
+    return { key: item.key, path, status: 'downloaded', bytes: expected, attempts: t.attempts };
+  }
 }
 
 /**
