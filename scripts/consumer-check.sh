@@ -50,7 +50,7 @@ echo "bins ok"
 # file, and says what to install when asked for the validator.
 mkdir -p "$work/writer-only" && cd "$work/writer-only"
 npm init -y >/dev/null && npm pkg set type=module >/dev/null
-npm install --no-audit --no-fund --loglevel=error "$work"/packs/desi-spectra-parquet-*.tgz
+npm install --no-audit --no-fund --loglevel=error "$work"/packs/desi-spectra-parquet-*.tgz "$work"/packs/desi-healpix-*.tgz
 for heavy in @duckdb/node-api vega vega-lite h5wasm; do
   if [ -e "node_modules/$heavy" ]; then echo "writer-only install pulled $heavy"; exit 1; fi
 done

@@ -1,8 +1,7 @@
 import type { ColumnData, HduInfo } from '@desi/fits-reader';
-import { mergeCameras } from './assemble/brz.js';
-import { type CameraData, concatCameras, type Spectra } from './assemble/spectra.js';
-import { windowed } from './assemble/window.js';
-import { CAMERAS, DR1, HDU, type PixelId, type Product, WAVE_MAX, WAVE_MIN } from './datamodel.js';
+import { assembleCameras } from './assemble/assemble.js';
+import type { CameraData, Spectra } from './assemble/spectra.js';
+import { CAMERAS, DR1, HDU, type PixelId, type Product } from './datamodel.js';
 import { FusionError } from './errors.js';
 import { qnTableName, readAfterburners } from './io/afterburners.js';
 import { type Cols, columnsOf, f64, i64, indexOf, int32View, strip } from './io/columns.js';
@@ -418,18 +417,10 @@ function checkCameraHdus(coadd: OpenProduct, hdus: HduInfo[], nspec: number, at:
   }
 }
 
-/** Step 4: the cameras on one grid (concatenated, or merged by brz), windowed to the asked range. */
+/** Step 4: the cameras on one grid. */
 function assembleSpectra(read: CoaddRead, count: number, camera: 'concat' | 'brz', options: FuseOptions): Spectra {
-  const range =
-    options.wavelengthRange === null ? undefined : (options.wavelengthRange ?? (camera === 'concat' ? [WAVE_MIN, WAVE_MAX] : undefined));
-  if (camera !== 'brz') return concatCameras(read.cams, count, range);
   const st = read.fiberstatus as ArrayLike<number>;
-  const merged = mergeCameras(
-    read.cams,
-    count,
-    read.crow.map((r) => Number(st[r])),
-  );
-  return range ? windowed(merged, range, count) : merged;
+  return assembleCameras(read.cams, count, camera, () => read.crow.map((r) => Number(st[r])), options.wavelengthRange);
 }
 
 /** Bytes and reads per product, for the caller's accounting. */

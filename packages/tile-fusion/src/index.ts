@@ -9,3 +9,6 @@ export type { PixelSources, ProductInput } from './io/sources.js';
 export { type ChecksumTally, newTally, type VerifyMode, verifyHdus } from './io/verify.js';
 export { keepBits, type Precision, pyRound } from './precision.js';
 export { productRequired, productsNeeded, QSO_MASKBITS, REQUIRED_PRODUCTS, SELECTION_METHODS, type Selection, select } from './select.js';
+export { type IndexedPixel, type IndexPixelOptions, indexPixel } from './targets/build-index.js';
+export type { CameraLayout, TargetIndexRow } from './targets/index-row.js';
+export { lookupFromRows, type ReadTargetsOptions, readTargets, type TargetLookup, type TargetSpectra } from './targets/read-targets.js';

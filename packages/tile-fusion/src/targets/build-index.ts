@@ -1,0 +1,160 @@
+import type { HduInfo } from '@desi/fits-reader';
+import { CAMERAS, type Camera, HDU, type PixelId } from '../datamodel.js';
+import { FusionError } from '../errors.js';
+import { type Cols, columnsOf, f64, i64, indexOf, strip } from '../io/columns.js';
+import { type OpenProduct, openProduct, type ProductInput } from '../io/sources.js';
+import type { CameraLayout, TargetIndexRow } from './index-row.js';
+
+/** Options of {@link indexPixel}. */
+export interface IndexPixelOptions {
+  pixel: PixelId;
+  /** Paths of the pixel's files below the HEALPix root (what the index records). */
+  files: { coadd: string; emline?: string };
+  /** The coadd's ETag, when it is remote (readTargets pins reads to it). */
+  coaddEtag?: string;
+}
+
+/** What indexing one pixel found and cost. */
+export interface IndexedPixel {
+  rows: TargetIndexRow[];
+  /** Bytes read from redrock and coadd (headers, FIBERMAP columns, REDSHIFTS). */
+  bytes: number;
+  /** Problems that did not stop the index (e.g. REDSHIFTS not row-matched with the coadd's FIBERMAP). */
+  warnings: string[];
+}
+
+/**
+ * The index rows of one pixel: every REDSHIFTS target with its coadd row (matched by TARGETID; when
+ * redrock and coadd are not row-matched, as DESI writes them, a warning says so) and where each camera's
+ * arrays start in the coadd, from its headers. Reads redrock's two tables, the coadd's headers and two
+ * FIBERMAP columns; never a camera array.
+ *
+ * @example
+ * const { rows } = await indexPixel({ redrock, coadd }, { pixel, files: { coadd: 'main/dark/100/10016/coadd-main-dark-10016.fits' } });
+ */
+export async function indexPixel(sources: { redrock: ProductInput; coadd: ProductInput }, o: IndexPixelOptions): Promise<IndexedPixel> {
+  const rr = (await openProduct('redrock', sources.redrock, o.pixel, true)) as OpenProduct;
+  const coadd = await openProduct('coadd', sources.coadd, o.pixel, true).catch(async (e) => {
+    await rr.fits.close();
+    throw e;
+  });
+  try {
+    const at = (product: 'redrock' | 'coadd', file?: string) => ({ pixel: o.pixel, product, file });
+    const hdus = (coadd as OpenProduct).fits.hdus();
+    hdus.catch(() => {});
+    const zt = (
+      await rr.fits.readTable(HDU.redshifts, {
+        columns: await columnsOf(
+          rr,
+          HDU.redshifts,
+          ['TARGETID', 'Z', 'ZERR', 'ZWARN', 'CHI2', 'SPECTYPE', 'SUBTYPE', 'DELTACHI2'],
+          at('redrock'),
+        ),
+      })
+    ).columns as Cols;
+    const rfm = (
+      await rr.fits.readTable(HDU.fibermap, {
+        columns: await columnsOf(rr, HDU.fibermap, ['TARGETID', 'TARGET_RA', 'TARGET_DEC'], at('redrock')),
+      })
+    ).columns as Cols;
+    const c = coadd as OpenProduct;
+    const cfm = (
+      await c.fits.readTable(HDU.fibermap, { columns: await columnsOf(c, HDU.fibermap, ['TARGETID', 'COADD_FIBERSTATUS'], at('coadd')) })
+    ).columns as Cols;
+    const cameras = cameraLayouts(await hdus, c.name, o.pixel);
+    const tid = i64(zt.TARGETID);
+    const ctid = i64(cfm.TARGETID);
+    const warnings: string[] = [];
+    if (ctid.length !== tid.length || tid.some((t, i) => t !== ctid[i]))
+      warnings.push(`${o.files.coadd}: REDSHIFTS is not row-matched with the coadd's FIBERMAP; rows matched by TARGETID`);
+    const cpos = indexOf(ctid);
+    const fmpos = indexOf(i64(rfm.TARGETID));
+    const [ra, dec, z, zerr, chi2, dchi2] = [rfm.TARGET_RA, rfm.TARGET_DEC, zt.Z, zt.ZERR, zt.CHI2, zt.DELTACHI2].map((x) => f64(x));
+    const zwarn = i64(zt.ZWARN);
+    const spectype = strip(zt.SPECTYPE);
+    const subtype = strip(zt.SUBTYPE);
+    const status = cfm.COADD_FIBERSTATUS as ArrayLike<number>;
+    const rows: TargetIndexRow[] = [];
+    for (let i = 0; i < tid.length; i++) {
+      const row = cpos.get(tid[i]);
+      const fm = fmpos.get(tid[i]);
+      if (row === undefined || fm === undefined) {
+        warnings.push(`TARGETID ${tid[i]} of REDSHIFTS is not in ${row === undefined ? "the coadd's" : "redrock's"} FIBERMAP; left out`);
+        continue;
+      }
+      rows.push({
+        targetId: tid[i],
+        survey: o.pixel.survey,
+        program: o.pixel.program,
+        healpix: o.pixel.healpix,
+        row,
+        nspec: ctid.length,
+        ra: ra[fm],
+        dec: dec[fm],
+        z: z[i],
+        zerr: zerr[i],
+        zwarn: zwarn[i],
+        spectype: spectype[i],
+        subtype: subtype[i],
+        deltachi2: dchi2[i],
+        chi2: chi2[i],
+        fiberstatus: Number(status[row]),
+        coadd: o.files.coadd,
+        coaddEtag: o.coaddEtag,
+        coaddSize: c.counter.size,
+        emline: o.files.emline,
+        cameras,
+      });
+    }
+    return { rows, bytes: rr.counter.bytes + c.counter.bytes, warnings };
+  } finally {
+    await rr.fits.close();
+    await coadd?.fits.close();
+  }
+}
+
+/** Each camera's data offsets from the coadd's headers, refusing layouts the index cannot describe. */
+function cameraLayouts(hdus: HduInfo[], file: string, pixel: PixelId): Record<Camera, CameraLayout> {
+  const find = (name: string) => {
+    const h = hdus.find((x) => x.name?.toUpperCase() === name);
+    if (!h) throw new FusionError('missing-camera', `no ${name} HDU`, { pixel, product: 'coadd', file });
+    return h;
+  };
+  const plain = (h: HduInfo, bitpix: number, what: string) => {
+    const bscale = Number(h.header.get('BSCALE') ?? 1);
+    const bzero = Number(h.header.get('BZERO') ?? 0);
+    const ok = h.kind === 'image' && h.bitpix === bitpix && bscale === 1 && (bzero === 0 || (bitpix === 32 && bzero === 2 ** 31));
+    if (!ok)
+      throw new FusionError(
+        'bad-file',
+        `${h.name} is not ${what} (BITPIX ${h.bitpix}, BSCALE ${bscale}, BZERO ${bzero}): cannot be indexed`,
+        { pixel, product: 'coadd', file },
+      );
+    return bzero;
+  };
+  const out = {} as Record<Camera, CameraLayout>;
+  for (const cam of CAMERAS) {
+    const [wave, flux, ivar, mask] = [HDU.wavelength(cam), HDU.flux(cam), HDU.ivar(cam), HDU.mask(cam)].map(find);
+    plain(wave, -64, 'float64');
+    plain(flux, -32, 'float32');
+    plain(ivar, -32, 'float32');
+    const maskBzero = plain(mask, 32, 'a 32-bit integer image');
+    const npix = wave.shape?.[0] ?? 0;
+    for (const h of [flux, ivar, mask])
+      if (h.shape?.[1] !== npix)
+        throw new FusionError('bad-shape', `${h.name} rows have ${h.shape?.[1]} pixels, ${wave.name} ${npix}`, {
+          pixel,
+          product: 'coadd',
+          file,
+        });
+    out[cam] = {
+      npix,
+      waveOffset: wave.dataOffset,
+      fluxOffset: flux.dataOffset,
+      ivarOffset: ivar.dataOffset,
+      maskOffset: mask.dataOffset,
+      maskBzero,
+    };
+  }
+  return out;
+}
