@@ -48,6 +48,31 @@ const CONVERT_FLAGS = {
   log: { type: 'string', arg: 'FILE' },
 } as const satisfies Flags;
 
+const INDEX_FLAGS = {
+  source: CONVERT_FLAGS.source,
+  out: { type: 'string', arg: '<targets.parquet>', required: true },
+  endpoint: CONVERT_FLAGS.endpoint,
+  survey: CONVERT_FLAGS.survey,
+  program: CONVERT_FLAGS.program,
+  pixels: CONVERT_FLAGS.pixels,
+  manifest: CONVERT_FLAGS.manifest,
+  workers: { type: 'string', arg: '16' },
+  shard: CONVERT_FLAGS.shard,
+  'shard-count': CONVERT_FLAGS['shard-count'],
+  'summary-json': CONVERT_FLAGS['summary-json'],
+} as const satisfies Flags;
+
+const SPECTRA_FLAGS = {
+  index: { type: 'string', arg: '<targets.parquet | s3://…>', required: true },
+  targetids: { type: 'string', arg: '1,2,3' },
+  'targetids-file': { type: 'string', arg: 'FILE' },
+  out: { type: 'string', arg: '<spectra.parquet>', required: true },
+  source: { type: 'string', default: `s3://${DR1.bucket}/${DR1.prefix}`, arg: '<HEALPix root: s3://… | folder>' },
+  endpoint: CONVERT_FLAGS.endpoint,
+  camera: CONVERT_FLAGS.camera,
+  precision: CONVERT_FLAGS.precision,
+} as const satisfies Flags;
+
 const USAGE = `usage: desi-qso <command> [flags]
 
 ${usageOf('convert', CONVERT_FLAGS, [
@@ -56,6 +81,8 @@ ${usageOf('convert', CONVERT_FLAGS, [
   '--verify full also reads the camera arrays whole to check them: their bytes (~0.8 GB per',
   'large DR1 coadd), so use it on suspect data. Download mode checks whole files anyway.',
 ])}
+${usageOf('index', INDEX_FLAGS, ["a TARGETID index: each target's coadd, row and camera offsets (Parquet, sorted by TARGETID)"])}
+${usageOf('spectra', SPECTRA_FLAGS, ['the spectra of the given TARGETIDs read straight from the archive through the index;', 'unknown ids are listed on stderr (exit 1)'])}
   finalize  --out <folder> [--name NAME]        catalogue metadata of each HATS catalogue, after all shards
   analyze   <files or folders…> [--json] [--report report.html]
   bench     [--endpoint URL | --local] [--bucket B] [--prefix P] [--files 16] [--workers 1,2,4,8,16]
@@ -117,6 +144,60 @@ async function convertCommand(argv: string[]): Promise<number> {
   if (summary.stopped === 'interrupted') return summary.signal === 'SIGINT' ? 130 : summary.signal === 'SIGHUP' ? 129 : 143;
   if (summary.stopped === 'disk-full') return 2;
   return summary.pixels_failed ? 1 : 0;
+}
+
+async function indexCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: parseOptions(INDEX_FLAGS), strict: true });
+  if (!v.out) throw new UsageError('index needs --out <targets.parquet>');
+  const { buildIndex } = await import('./targets.js');
+  const summary = await buildIndex({
+    source: v.source,
+    out: v.out,
+    endpoint: v.endpoint,
+    filter: { surveys: list(v.survey), programs: list(v.program), pixels: parsePixels(v.pixels) },
+    manifest: v.manifest,
+    workers: positiveInt('--workers', v.workers),
+    shard: resolveShard(v.shard, process.env, positiveInt('--shard-count', v['shard-count'])),
+  });
+  if (v['summary-json']) await writeAtomic(v['summary-json'], `${JSON.stringify(summary, null, 2)}\n`);
+  return summary.pixels_failed ? 1 : 0;
+}
+
+/** TARGETIDs from a list or a file (one per line, or the first column of a CSV with a header). */
+async function targetIdsOf(list: string | undefined, file: string | undefined): Promise<bigint[]> {
+  if (!list && !file) throw new UsageError('spectra needs --targetids 1,2,3 or --targetids-file FILE');
+  const text = list ?? (await readFile(file as string, 'utf8'));
+  const out: bigint[] = [];
+  for (const raw of text.split(/[\n,]/)) {
+    const t = raw.trim().split(/[\s;]/)[0];
+    if (!t || !/^-?\d+$/.test(t)) {
+      if (t && out.length === 0 && file && !list) continue; // a CSV header
+      if (t) throw new UsageError(`not a TARGETID: ${JSON.stringify(t)}`);
+      continue;
+    }
+    out.push(BigInt(t));
+  }
+  if (!out.length) throw new UsageError('no TARGETID given');
+  return out;
+}
+
+async function spectraCommand(argv: string[]): Promise<number> {
+  const { values: v } = parseArgs({ args: argv, options: parseOptions(SPECTRA_FLAGS), strict: true });
+  if (!v.index) throw new UsageError('spectra needs --index <targets.parquet>');
+  if (!v.out) throw new UsageError('spectra needs --out <spectra.parquet>');
+  const { readSpectra } = await import('./targets.js');
+  const r = await readSpectra({
+    index: v.index,
+    targetIds: await targetIdsOf(v.targetids, v['targetids-file']),
+    source: v.source,
+    endpoint: v.endpoint,
+    camera: oneOf('--camera', v.camera, ['concat', 'brz'] as const),
+    precision: parsePrecision(v.precision),
+    out: v.out,
+  });
+  console.log(`${r.rows} spectra → ${v.out} (${(r.bytes / 1e3).toFixed(0)} kB in ${r.requests} requests, ${r.seconds.toFixed(2)} s)`);
+  if (r.unknown.length) console.error(`not in the index (${r.unknown.length}): ${r.unknown.join(', ')}`);
+  return r.unknown.length ? 1 : 0;
 }
 
 async function analyzeCommand(argv: string[]): Promise<number> {
@@ -217,6 +298,8 @@ async function demoCommand(argv: string[]): Promise<number> {
 
 const COMMANDS: Record<string, (argv: string[]) => Promise<number>> = {
   convert: convertCommand,
+  index: indexCommand,
+  spectra: spectraCommand,
   analyze: analyzeCommand,
   bench: benchCommand,
   keys: keysCommand,

@@ -131,7 +131,7 @@ async function connect(o: ConvertOptions): Promise<Pick<RunSetup, 's3' | 's3Out'
 }
 
 /** The plan's pixels and refused manifest entries that belong to this run's shard. */
-async function shardPlan(
+export async function shardPlan(
   o: ConvertOptions,
   io: Pick<RunSetup, 's3' | 'client'>,
 ): Promise<{ tasks: PixelTask[]; rejected: RejectedEntry[] }> {

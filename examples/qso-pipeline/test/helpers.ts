@@ -43,14 +43,14 @@ export async function uploadTree(endpoint: string, bucket: string, root: string,
   return n;
 }
 
-/** Every row of the Parquet files under a folder, in a stable order, as JSON-safe values. */
+/** Every row of the Parquet files under a folder (or of one file), in a stable order, as JSON-safe values. */
 export async function readRows(folder: string, columns = '*'): Promise<Array<Record<string, unknown>>> {
   const db = await DuckDBInstance.create(':memory:');
   const c = await db.connect();
   try {
     const rows = (
       await c.runAndReadAll(
-        `select ${columns} from read_parquet('${folder}/**/*.parquet', union_by_name = true) order by survey, program, healpix, target_id`,
+        `select ${columns} from read_parquet('${folder.endsWith('.parquet') ? folder : `${folder}/**/*.parquet`}', union_by_name = true) order by survey, program, healpix, target_id`,
       )
     ).getRowObjectsJS();
     return rows.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'bigint' ? v.toString() : v])));

@@ -11,6 +11,7 @@ import { createRequire } from 'node:module';
 export interface Zstd {
   readonly backend: 'native' | 'wasm';
   compress(data: Uint8Array, level: number): Uint8Array;
+  decompress(data: Uint8Array): Uint8Array;
 }
 
 interface NativeEncoder {
@@ -33,14 +34,22 @@ function loadNative(): Zstd | null {
   if (wantWasm()) return null;
   try {
     // A CommonJS binding, required synchronously (the CommonJS build gets import.meta.url from tsup's shims).
-    const { Encoder } = createRequire(import.meta.url)('@toondepauw/node-zstd') as { Encoder: new (level: number) => NativeEncoder };
+    const { Encoder, Decoder } = createRequire(import.meta.url)('@toondepauw/node-zstd') as {
+      Encoder: new (level: number) => NativeEncoder;
+      Decoder: new () => { decodeSync(data: Buffer): Buffer };
+    };
     const encoders = new Map<number, NativeEncoder>();
+    const decoder = new Decoder();
     native = {
       backend: 'native',
       compress(data, level) {
         let e = encoders.get(level);
         if (!e) encoders.set(level, (e = new Encoder(level)));
         const out = e.encodeSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+        return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+      },
+      decompress(data) {
+        const out = decoder.decodeSync(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
         return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
       },
     };
@@ -67,9 +76,10 @@ export function loadWasmZstd(): Promise<Zstd> {
     const m = (await import('@bokuweb/zstd-wasm')) as unknown as {
       init(): Promise<void>;
       compress(data: Uint8Array, level?: number): Uint8Array;
+      decompress(data: Uint8Array): Uint8Array;
     };
     await m.init();
-    wasm = { backend: 'wasm', compress: (data, level) => m.compress(data, level) };
+    wasm = { backend: 'wasm', compress: (data, level) => m.compress(data, level), decompress: (data) => m.decompress(data) };
     return wasm;
   })();
   return wasmLoading;

@@ -160,7 +160,11 @@ async function readCamera(
     [l.fluxOffset, l.ivarOffset, l.maskOffset].map((base) => ({ offset: base + r.row * n * 4, length: n * 4 })),
   );
   src.prefetch?.(ranges);
-  coadd.waves[camera] ??= exact(src, l.waveOffset, n * 8).then((b) => bigEndianFloat64(b, n));
+  if (!coadd.waves[camera]) {
+    const wave = exact(src, l.waveOffset, n * 8).then((b) => bigEndianFloat64(b, n));
+    wave.catch(() => {}); // awaited below; a row read failing first must not leave it unhandled
+    coadd.waves[camera] = wave;
+  }
   const flux = new Float32Array(rows.length * n);
   const ivar = new Float32Array(rows.length * n);
   const mask = new Int32Array(rows.length * n);

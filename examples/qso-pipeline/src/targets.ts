@@ -1,0 +1,195 @@
+/**
+ * `desi-qso index` and `desi-qso spectra`: a TARGETID index of the archive (one row per target: its
+ * coadd, row and camera offsets), and the spectra of any targets read straight from the archive with it.
+ */
+import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  type FusedPixel,
+  fileName,
+  indexPixel,
+  type Precision,
+  type ProductInput,
+  pixelDir,
+  readTargets,
+  type TargetIndexRow,
+} from '@desi/tile-fusion';
+import type { ConvertOptions } from './convert.js';
+import { shardPlan } from './convert.js';
+import { failureOf } from './failure.js';
+import { rangeSources } from './inputs.js';
+import { runPool } from './pool.js';
+import type { PixelTask } from './tasks.js';
+
+type S3Package = typeof import('@desi/s3-fetch');
+
+/** Options of {@link buildIndex}. */
+export type IndexOptions = Pick<
+  ConvertOptions,
+  'source' | 'endpoint' | 'filter' | 'manifest' | 'shard' | 'retry' | 'timeouts' | 'rangeTransport'
+> & {
+  /** The index file to write. Pixels already indexed (in `<out>.parts/`) are not read again. */
+  out: string;
+  workers?: number;
+  print?: (line: string) => void;
+};
+
+/** What an index run did. */
+export interface IndexSummary {
+  pixels_total: number;
+  pixels_indexed: number;
+  pixels_skipped: number;
+  pixels_failed: number;
+  targets: number;
+  /** Bytes read from redrock and coadd files (headers, two FIBERMAP columns, REDSHIFTS). */
+  bytes_read: number;
+  seconds: number;
+  failures: Array<{ pixel: string; error: string; code?: string }>;
+  warnings: Array<{ pixel: string; warning: string }>;
+}
+
+/** JSON of index rows (bigints as text). */
+const toJson = (rows: TargetIndexRow[]) => JSON.stringify(rows, (_, v) => (typeof v === 'bigint' ? `${v}n` : v));
+const fromJson = (text: string): TargetIndexRow[] =>
+  JSON.parse(text, (_, v) => (typeof v === 'string' && /^-?\d+n$/.test(v) ? BigInt(v.slice(0, -1)) : v));
+
+/**
+ * Index every pixel of a source: each pixel's rows go to `<out>.parts/<pixel>.json` as it finishes (so a
+ * re-run resumes), then all parts become one Parquet index at `out`, sorted by TARGETID.
+ */
+export async function buildIndex(o: IndexOptions): Promise<IndexSummary> {
+  const started = performance.now();
+  const print = o.print ?? ((l: string) => console.log(l));
+  const remote = /^(s3|https?):\/\//.test(o.source);
+  const s3 = remote ? await import('@desi/s3-fetch') : undefined;
+  const client = s3?.createPublicClient({ endpoint: o.endpoint, timeouts: o.timeouts });
+  const { tasks, rejected } = await shardPlan(o as ConvertOptions, { s3, client });
+  const parts = `${o.out}.parts`;
+  await mkdir(parts, { recursive: true });
+  const done = new Set((await readdir(parts)).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)));
+  const summary: IndexSummary = {
+    pixels_total: tasks.length + rejected.length,
+    pixels_indexed: 0,
+    pixels_skipped: 0,
+    pixels_failed: rejected.length,
+    targets: 0,
+    bytes_read: 0,
+    seconds: 0,
+    failures: rejected.map((r) => ({ pixel: r.entry, error: r.error, code: 'bad-manifest-entry' })),
+    warnings: [],
+  };
+  print(`desi-qso index: ${tasks.length} pixels from ${o.source} → ${o.out}`);
+  await runPool(tasks, o.workers ?? 16, async (task) => {
+    const part = join(parts, `${task.id.replace(/\//g, '_')}.json`);
+    if (done.has(task.id.replace(/\//g, '_'))) {
+      summary.pixels_skipped++;
+      return;
+    }
+    try {
+      const r = await indexTask(task, o, s3, client);
+      const { writeAtomic } = await import('./atomic.js');
+      await writeAtomic(part, toJson(r.rows));
+      summary.pixels_indexed++;
+      summary.bytes_read += r.bytes;
+      for (const w of r.warnings) summary.warnings.push({ pixel: task.id, warning: w });
+    } catch (e) {
+      const f = failureOf(e);
+      summary.pixels_failed++;
+      summary.failures.push({ pixel: task.id, error: f.message, code: f.code });
+      print(`  FAILED ${task.id}: ${f.message}`);
+    }
+  });
+  const rows: TargetIndexRow[] = [];
+  for (const f of (await readdir(parts)).filter((x) => x.endsWith('.json')).sort())
+    rows.push(...fromJson(await readFile(join(parts, f), 'utf8')));
+  summary.targets = rows.length;
+  const { writeTargetIndex } = await import('@desi/spectra-parquet');
+  await mkdir(dirname(o.out), { recursive: true });
+  await writeTargetIndex(rows, o.out);
+  // The parts served their purpose once the index holds them (a failed pixel keeps its place open).
+  if (!summary.pixels_failed) await rm(parts, { recursive: true, force: true });
+  summary.seconds = (performance.now() - started) / 1000;
+  print(
+    `done: ${summary.pixels_indexed} indexed, ${summary.pixels_skipped} already, ${summary.pixels_failed} failed; ${summary.targets} targets; ${(summary.bytes_read / 1e6).toFixed(1)} MB read in ${summary.seconds.toFixed(1)} s`,
+  );
+  return summary;
+}
+
+/** One pixel's rows, from its redrock and coadd (ranged reads for remote files). */
+async function indexTask(task: PixelTask, o: IndexOptions, s3: S3Package | undefined, client: S3Client | undefined) {
+  const sources = await rangeSources(task, ['redrock', 'coadd'], o, s3, client);
+  const dir = pixelDir(task.pixel).replace(/\/$/, '');
+  const coaddRef = task.files.coadd;
+  return indexPixel(
+    { redrock: sources.redrock as ProductInput, coadd: sources.coadd as ProductInput },
+    {
+      pixel: task.pixel,
+      files: {
+        coadd: `${dir}/${fileName('coadd', task.pixel)}`,
+        emline: task.files.emline ? `${dir}/${fileName('emline', task.pixel)}` : undefined,
+      },
+      coaddEtag: coaddRef?.kind === 's3' ? coaddRef.etag : undefined,
+    },
+  );
+}
+
+/** Options of {@link readSpectra}. */
+export interface SpectraOptions {
+  /** The index file (a local path or s3:// URI). */
+  index: string;
+  targetIds: bigint[];
+  /** The archive's HEALPix root the index's paths are below (a folder or s3:// prefix; default DR1's). */
+  source: string;
+  endpoint?: string;
+  camera?: 'concat' | 'brz';
+  precision?: Precision;
+  out: string;
+}
+
+/** Read targets' spectra through the index and write them as the product's Parquet (rows in the order asked). */
+export async function readSpectra(
+  o: SpectraOptions,
+): Promise<{ rows: number; unknown: bigint[]; bytes: number; requests: number; seconds: number }> {
+  const started = performance.now();
+  const remote = /^(s3|https?):\/\//.test(o.source) || o.index.startsWith('s3://');
+  const s3 = remote ? await import('@desi/s3-fetch') : undefined;
+  const client = s3?.createPublicClient({ endpoint: o.endpoint });
+  const { openTargetIndex, SpectraParquetWriter } = await import('@desi/spectra-parquet');
+  const index = await openTargetIndex(await openBytes(o.index, s3, client, o.endpoint));
+  const root = s3 && o.source.startsWith('s3://') ? s3.parseLocation(o.source) : undefined;
+  const sources = async (file: string, pin: { etag?: string; size: number }): Promise<ProductInput> => {
+    if (!root || !s3 || !client) return join(o.source, file);
+    const location = { bucket: root.bucket, key: `${root.key.replace(/\/?$/, '/')}${file}` };
+    // Pinned to the ETag the index recorded: a changed file fails instead of mixing versions.
+    return s3.S3RangeSource.open(client, location, {
+      size: pin.size || undefined,
+      etag: pin.etag,
+      maxGap: 16 << 10,
+      minRead: 16 << 10,
+      concurrency: 32,
+      objectUrl: s3.publicObjectUrl(location, { endpoint: o.endpoint }),
+    });
+  };
+  const r = await readTargets(index, o.targetIds, { camera: o.camera, precision: o.precision, sources });
+  const writer = await SpectraParquetWriter.toFile(o.out);
+  try {
+    for (const g of r.groups as FusedPixel[]) await writer.write(g);
+    await writer.close();
+  } catch (e) {
+    await writer.abort();
+    throw e;
+  }
+  const rows = r.groups.reduce((a, g) => a + g.count, 0);
+  return { rows, unknown: r.unknown, bytes: r.bytes, requests: r.reads, seconds: (performance.now() - started) / 1000 };
+}
+
+/** The index file's bytes: a local file, or an S3 object read by ranges. */
+async function openBytes(path: string, s3: S3Package | undefined, client: S3Client | undefined, endpoint?: string) {
+  if (path.startsWith('s3://') && s3 && client) {
+    const location = s3.parseLocation(path);
+    return s3.S3RangeSource.open(client, location, { objectUrl: s3.publicObjectUrl(location, { endpoint }) });
+  }
+  const { FileSource } = await import('@desi/fits-reader/node');
+  return FileSource.open(path);
+}
