@@ -46,6 +46,7 @@ const CONVERT_FLAGS = {
   layout: { type: 'string', default: 'flat', arg: 'flat|hats' },
   'summary-json': { type: 'string', arg: 'FILE' },
   log: { type: 'string', arg: 'FILE' },
+  'index-out': { type: 'string', arg: 'targets.parquet' },
 } as const satisfies Flags;
 
 const INDEX_FLAGS = {
@@ -136,6 +137,7 @@ async function convertCommand(argv: string[]): Promise<number> {
     rrdetails: v.rrdetails,
     verify: oneOf('--verify', v.verify, ['read', 'full'] as const),
     logFile: v.log,
+    indexOut: v['index-out'],
     progressBar: true,
     handleSignals: true,
   });

@@ -68,6 +68,11 @@ export interface ConvertOptions {
    * staged file whole in any case (the bytes are on disk). A mismatch fails the pixel (code `checksum`).
    */
   verify?: 'read' | 'full' | 'off';
+  /**
+   * Also write a TARGETID index of the converted pixels here (the same file `desi-qso index` writes;
+   * the redrock and coadd reads are shared with the conversion).
+   */
+  indexOut?: string;
   /** Read rrdetails for rr_chi2 details (an HDF5 file fetched whole; off by default so both modes give the same output). */
   rrdetails?: boolean;
   /** Append progress lines here as well as printing them (default `<out>/desi-qso.log` for a local out). */
@@ -239,6 +244,10 @@ async function runTasks(o: ConvertOptions, setup: RunSetup): Promise<ConvertSumm
     interrupts?.dispose();
   }
   await progress.flush();
+  if (o.indexOut) {
+    const { mergeIndexParts } = await import('./targets.js');
+    await log(`index: ${await mergeIndexParts(o.indexOut)} targets → ${o.indexOut}`);
+  }
   if (!s3Out && mode === 'download') {
     // Staged files went pixel by pixel; the run's staging folder goes too (and `.work` once empty).
     await rm(join(o.out, '.work', runTag(o.shard)), { recursive: true, force: true });

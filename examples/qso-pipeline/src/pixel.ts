@@ -49,6 +49,7 @@ export async function convertPixel(task: PixelTask, ctx: PixelContext): Promise<
           newTally(),
         )
       : fused.checksums;
+    if (o.indexOut) await (await import('./targets.js')).indexPart(task, inputs.sources, o.indexOut);
     const parts = await ctx.sink.encode(fused);
     const bytesWritten = await store(task, count, parts, ctx);
     return { id: task.id, status: 'ok', qsos: count, bytesRead, bytesWritten, checksums, warnings: warnings.length ? warnings : undefined };

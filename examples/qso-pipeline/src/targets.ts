@@ -2,13 +2,14 @@
  * `desi-qso index` and `desi-qso spectra`: a TARGETID index of the archive (one row per target: its
  * coadd, row and camera offsets), and the spectra of any targets read straight from the archive with it.
  */
-import { mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   type FusedPixel,
   fileName,
   indexPixel,
+  type PixelSources,
   type Precision,
   type ProductInput,
   pixelDir,
@@ -29,7 +30,7 @@ export type IndexOptions = Pick<
   ConvertOptions,
   'source' | 'endpoint' | 'filter' | 'manifest' | 'shard' | 'retry' | 'timeouts' | 'rangeTransport'
 > & {
-  /** The index file to write. Pixels already indexed (in `<out>.parts/`) are not read again. */
+  /** The index file to write. Pixels already indexed (their parts in `<out>.parts/`) are not read again. */
   out: string;
   workers?: number;
   print?: (line: string) => void;
@@ -100,15 +101,7 @@ export async function buildIndex(o: IndexOptions): Promise<IndexSummary> {
       print(`  FAILED ${task.id}: ${f.message}`);
     }
   });
-  const rows: TargetIndexRow[] = [];
-  for (const f of (await readdir(parts)).filter((x) => x.endsWith('.json')).sort())
-    rows.push(...fromJson(await readFile(join(parts, f), 'utf8')));
-  summary.targets = rows.length;
-  const { writeTargetIndex } = await import('@desi/spectra-parquet');
-  await mkdir(dirname(o.out), { recursive: true });
-  await writeTargetIndex(rows, o.out);
-  // The parts served their purpose once the index holds them (a failed pixel keeps its place open).
-  if (!summary.pixels_failed) await rm(parts, { recursive: true, force: true });
+  summary.targets = await mergeIndexParts(o.out);
   summary.seconds = (performance.now() - started) / 1000;
   print(
     `done: ${summary.pixels_indexed} indexed, ${summary.pixels_skipped} already, ${summary.pixels_failed} failed; ${summary.targets} targets; ${(summary.bytes_read / 1e6).toFixed(1)} MB read in ${summary.seconds.toFixed(1)} s`,
@@ -116,22 +109,46 @@ export async function buildIndex(o: IndexOptions): Promise<IndexSummary> {
   return summary;
 }
 
+/**
+ * Write the index at `out` from the pixels' parts in `<out>.parts/`. The parts stay: they are the
+ * resumable state (a re-run skips the pixels they hold, and a convert that skips journalled pixels
+ * still finds their rows there). Returns the number of rows.
+ */
+export async function mergeIndexParts(out: string): Promise<number> {
+  const parts = `${out}.parts`;
+  const rows: TargetIndexRow[] = [];
+  for (const f of (await readdir(parts)).filter((x) => x.endsWith('.json')).sort())
+    rows.push(...fromJson(await readFile(join(parts, f), 'utf8')));
+  const { writeTargetIndex } = await import('@desi/spectra-parquet');
+  await mkdir(dirname(out), { recursive: true });
+  await writeTargetIndex(rows, out);
+  return rows.length;
+}
+
+/** Index one pixel from sources already open (convert --index-out) into `<out>.parts/`. */
+export async function indexPart(task: PixelTask, sources: PixelSources, out: string): Promise<void> {
+  const r = await indexPixel({ redrock: sources.redrock as ProductInput, coadd: sources.coadd as ProductInput }, indexOptions(task));
+  const { writeAtomic } = await import('./atomic.js');
+  await writeAtomic(join(`${out}.parts`, `${task.id.replace(/\//g, '_')}.json`), toJson(r.rows));
+}
+
+function indexOptions(task: PixelTask) {
+  const dir = pixelDir(task.pixel).replace(/\/$/, '');
+  const coaddRef = task.files.coadd;
+  return {
+    pixel: task.pixel,
+    files: {
+      coadd: `${dir}/${fileName('coadd', task.pixel)}`,
+      emline: task.files.emline ? `${dir}/${fileName('emline', task.pixel)}` : undefined,
+    },
+    coaddEtag: coaddRef?.kind === 's3' ? coaddRef.etag : undefined,
+  };
+}
+
 /** One pixel's rows, from its redrock and coadd (ranged reads for remote files). */
 async function indexTask(task: PixelTask, o: IndexOptions, s3: S3Package | undefined, client: S3Client | undefined) {
   const sources = await rangeSources(task, ['redrock', 'coadd'], o, s3, client);
-  const dir = pixelDir(task.pixel).replace(/\/$/, '');
-  const coaddRef = task.files.coadd;
-  return indexPixel(
-    { redrock: sources.redrock as ProductInput, coadd: sources.coadd as ProductInput },
-    {
-      pixel: task.pixel,
-      files: {
-        coadd: `${dir}/${fileName('coadd', task.pixel)}`,
-        emline: task.files.emline ? `${dir}/${fileName('emline', task.pixel)}` : undefined,
-      },
-      coaddEtag: coaddRef?.kind === 's3' ? coaddRef.etag : undefined,
-    },
-  );
+  return indexPixel({ redrock: sources.redrock as ProductInput, coadd: sources.coadd as ProductInput }, indexOptions(task));
 }
 
 /** Options of {@link readSpectra}. */

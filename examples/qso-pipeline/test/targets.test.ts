@@ -65,9 +65,21 @@ describe('target index', () => {
     const ids = rows.map((r) => BigInt(r.id as string));
     expect(ids).toEqual([...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)));
     for (const r of rows) expect(redrock[`${r.healpix === 17683 ? 'sv3/bright' : 'main/dark'}/${r.healpix}`][r.id as string]).toBeDefined();
-    // A re-run finds every pixel done (the parts are gone once the index is whole, so it reads again but writes the same).
+    // A re-run into another file indexes again and writes the same count.
     const again = await buildIndex({ source: HEALPIX_ROOT, out: join(work, 'local-index-2.parquet'), print: quiet });
     expect(again.targets).toBe(ALL_TARGETS);
+  });
+
+  it('convert --index-out writes the same index as desi-qso index (the two agree row for row)', async () => {
+    const byConvert = join(work, 'by-convert.parquet');
+    await convert({ source: HEALPIX_ROOT, out: join(work, 'with-index'), indexOut: byConvert, print: quiet });
+    const c = await (await DuckDBInstance.create(':memory:')).connect();
+    const a = `read_parquet('${byConvert}')`;
+    const b = `read_parquet('${join(work, 'local-index.parquet')}')`;
+    const count = async (q: string) => Number((await c.runAndReadAll(q)).getRowObjectsJS()[0].n);
+    expect(await count(`select count(*)::int n from ${a}`)).toBe(ALL_TARGETS);
+    expect(await count(`select count(*)::int n from (select * from ${a} except select * from ${b})`)).toBe(0);
+    expect(await count(`select count(*)::int n from (select * from ${b} except select * from ${a})`)).toBe(0);
   });
 
   it('spectra of targets of any type, asked in any order, equal the converted rows', async () => {
