@@ -5,6 +5,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
+import type { TargetIndexRecord } from '@desi/spectra-parquet';
 import {
   type FusedPixel,
   fileName,
@@ -24,6 +25,15 @@ import { runPool } from './pool.js';
 import type { PixelTask } from './tasks.js';
 
 type S3Package = typeof import('@desi/s3-fetch');
+
+/**
+ * tile-fusion's index row and spectra-parquet's index record describe the same file without importing
+ * each other; this fails to compile if either drifts from the other.
+ */
+export const INDEX_ROW_MATCHES_RECORD: [(r: TargetIndexRow) => TargetIndexRecord, (r: TargetIndexRecord) => TargetIndexRow] = [
+  (r) => r,
+  (r) => r,
+];
 
 /** Options of {@link buildIndex}. */
 export type IndexOptions = Pick<
