@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts', journal: 'src/journal.ts' },
+    entry: { index: 'src/index.ts', journal: 'src/journal.ts', range: 'src/range.ts' },
     format: ['esm', 'cjs'],
     // CommonJS gets import.meta.url (local-server.ts finds its package folder with it).
     shims: true,

@@ -5,7 +5,7 @@
 import { mkdir, readdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { TargetIndexRecord } from '@desi/spectra-parquet';
+import type { TargetIndexRecord } from '@desi/spectra-parquet/writer';
 import {
   type FusedPixel,
   fileName,
@@ -129,7 +129,7 @@ export async function mergeIndexParts(out: string): Promise<number> {
   const rows: TargetIndexRow[] = [];
   for (const f of (await readdir(parts)).filter((x) => x.endsWith('.json')).sort())
     rows.push(...fromJson(await readFile(join(parts, f), 'utf8')));
-  const { writeTargetIndex } = await import('@desi/spectra-parquet');
+  const { writeTargetIndex } = await import('@desi/spectra-parquet/writer');
   await mkdir(dirname(out), { recursive: true });
   await writeTargetIndex(rows, out);
   return rows.length;
@@ -179,23 +179,28 @@ export async function readSpectra(
   o: SpectraOptions,
 ): Promise<{ rows: number; unknown: bigint[]; bytes: number; requests: number; seconds: number }> {
   const started = performance.now();
+  // Range reads go out as plain HTTP (no SDK loaded, which is most of a cold start): the index gives
+  // every file's size and ETag, so no HEAD is needed.
   const remote = /^(s3|https?):\/\//.test(o.source) || o.index.startsWith('s3://');
-  const s3 = remote ? await import('@desi/s3-fetch') : undefined;
-  const client = s3?.createPublicClient({ endpoint: o.endpoint });
-  const { openTargetIndex, SpectraParquetWriter } = await import('@desi/spectra-parquet');
-  const index = await openTargetIndex(await openBytes(o.index, s3, client, o.endpoint));
-  const root = s3 && o.source.startsWith('s3://') ? s3.parseLocation(o.source) : undefined;
+  const range = remote ? await import('@desi/s3-fetch/range') : undefined;
+  const { openTargetIndex, SpectraParquetWriter } = await import('@desi/spectra-parquet/writer');
+  const index = await openTargetIndex(await openBytes(o.index, range, o.endpoint));
+  const root = range && o.source.startsWith('s3://') ? range.parseLocation(o.source) : undefined;
   const sources = async (file: string, pin: { etag?: string; size: number }): Promise<ProductInput> => {
-    if (!root || !s3 || !client) return join(o.source, file);
+    if (!root || !range) return join(o.source, file);
     const location = { bucket: root.bucket, key: `${root.key.replace(/\/?$/, '/')}${file}` };
+    // A file of unknown size (an index built from a local tree) needs a HEAD, so the SDK.
+    const client = pin.size ? undefined : (await import('@desi/s3-fetch')).createPublicClient({ endpoint: o.endpoint });
     // Pinned to the ETag the index recorded: a changed file fails instead of mixing versions.
-    return s3.S3RangeSource.open(client, location, {
+    return range.S3RangeSource.open(client, location, {
       size: pin.size || undefined,
       etag: pin.etag,
-      maxGap: 16 << 10,
-      minRead: 16 << 10,
+      // The rows' exact ranges are known: no read-ahead, and gaps merged only when tiny, so the bytes
+      // fetched stay the rows' own (the header walks that read-ahead serves never happen here).
+      maxGap: 1024,
+      minRead: 1,
       concurrency: 32,
-      objectUrl: s3.publicObjectUrl(location, { endpoint: o.endpoint }),
+      objectUrl: range.publicObjectUrl(location, { endpoint: o.endpoint }),
     });
   };
   const r = await readTargets(index, o.targetIds, { camera: o.camera, precision: o.precision, sources });
@@ -212,10 +217,13 @@ export async function readSpectra(
 }
 
 /** The index file's bytes: a local file, or an S3 object read by ranges. */
-async function openBytes(path: string, s3: S3Package | undefined, client: S3Client | undefined, endpoint?: string) {
-  if (path.startsWith('s3://') && s3 && client) {
-    const location = s3.parseLocation(path);
-    return s3.S3RangeSource.open(client, location, { objectUrl: s3.publicObjectUrl(location, { endpoint }) });
+async function openBytes(path: string, range: typeof import('@desi/s3-fetch/range') | undefined, endpoint?: string) {
+  if (path.startsWith('s3://') && range) {
+    const location = range.parseLocation(path);
+    const { createPublicClient } = await import('@desi/s3-fetch');
+    return range.S3RangeSource.open(createPublicClient({ endpoint }), location, {
+      objectUrl: range.publicObjectUrl(location, { endpoint }),
+    });
   }
   const { FileSource } = await import('@desi/fits-reader/node');
   return FileSource.open(path);

@@ -1,4 +1,4 @@
-import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { type ByteSource, RangeCache, type RangeCacheOptions, type RangeStats, rangeStatusError } from '@desi/fits-reader';
 import { Agent, type Dispatcher } from 'undici';
 import { type RangeResponse, rangeGet } from './http-range.js';
@@ -102,7 +102,7 @@ export class S3RangeSource implements ByteSource {
   readonly name: string;
 
   private constructor(
-    private readonly client: S3Client,
+    private readonly client: S3Client | undefined,
     readonly location: S3Location,
     readonly size: number,
     readonly etag: string | undefined,
@@ -118,9 +118,12 @@ export class S3RangeSource implements ByteSource {
     );
   }
 
-  static async open(client: S3Client, location: S3Location, opts: S3RangeSourceOptions = {}): Promise<S3RangeSource> {
+  static async open(client: S3Client | undefined, location: S3Location, opts: S3RangeSourceOptions = {}): Promise<S3RangeSource> {
     let { size, etag } = opts;
     if (size === undefined) {
+      if (!client) throw new Error(`s3://${location.bucket}/${location.key}: opening without a size needs an S3 client (for HEAD)`);
+      // The SDK loads only when a request needs it: plain-HTTP range reads of a known object never do.
+      const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
       const h = await withRetry(() => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })), opts.retry);
       size = Number(h.ContentLength ?? 0);
       etag = h.ETag;
@@ -140,6 +143,8 @@ export class S3RangeSource implements ByteSource {
 
   private async sdkRange(offset: number, length: number): Promise<Uint8Array> {
     try {
+      if (!this.client) throw new Error(`${this.name}: the SDK transport needs an S3 client (or give objectUrl)`);
+      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
       const res = await this.client.send(
         new GetObjectCommand({
           Bucket: this.location.bucket,

@@ -42,6 +42,8 @@ export interface TargetIndexRecord {
   coaddEtag?: string;
   coaddSize: number;
   emline?: string;
+  emlineEtag?: string;
+  emlineSize?: number;
   cameras: Record<Camera, IndexCameraLayout>;
 }
 
@@ -71,6 +73,8 @@ const SCALARS: Array<[keyof TargetIndexRecord, 'INT64' | 'INT32' | 'DOUBLE' | 'S
   ['coaddEtag', 'STRING', true],
   ['coaddSize', 'INT64'],
   ['emline', 'STRING', true],
+  ['emlineEtag', 'STRING', true],
+  ['emlineSize', 'INT64', true],
 ];
 
 /** Options of {@link encodeTargetIndex}. */
@@ -93,7 +97,10 @@ export async function encodeTargetIndex(records: readonly TargetIndexRecord[], o
       name: snake(key),
       type,
       nullable: !!nullable,
-      data: type === 'INT64' ? rows.map((r) => BigInt(r[key] as bigint | number)) : rows.map((r) => (r[key] as unknown) ?? null),
+      data:
+        type === 'INT64'
+          ? rows.map((r) => (r[key] == null ? null : BigInt(r[key] as bigint | number)))
+          : rows.map((r) => (r[key] as unknown) ?? null),
     })),
     ...CAMERAS.flatMap((c) =>
       LAYOUT_FIELDS.map((f) => ({
@@ -233,6 +240,8 @@ function recordOf(o: Record<string, unknown>): TargetIndexRecord {
     coaddEtag: o.coadd_etag == null ? undefined : String(o.coadd_etag),
     coaddSize: num('coadd_size'),
     emline: o.emline == null ? undefined : String(o.emline),
+    emlineEtag: o.emline_etag == null ? undefined : String(o.emline_etag),
+    emlineSize: o.emline_size == null ? undefined : num('emline_size'),
     cameras,
   };
 }

@@ -1,11 +1,22 @@
 /**
  * `@desi/spectra-parquet/writer`: the Parquet writer alone (no Arrow, DuckDB, Vega or footer tools),
- * for programs that only write spectra and care about start-up, such as `desi-qso convert`.
+ * and the target index, for programs that care about start-up, such as `desi-qso convert` and
+ * `desi-qso spectra`.
  */
 
 export { HATS_ORDER, hatsPixelDir } from './hats.js';
 export { EMLINE_COLUMNS, type SpectraBatch } from './input.js';
 export { loadZstd, type Zstd } from './parquet/zstd.js';
+export {
+  encodeTargetIndex,
+  type IndexBytes,
+  type IndexCameraLayout,
+  openTargetIndex,
+  type TargetIndex,
+  type TargetIndexOptions,
+  type TargetIndexRecord,
+  writeTargetIndex,
+} from './target-index.js';
 export { VERSION } from './version.js';
 export {
   type ByteSinkLike,

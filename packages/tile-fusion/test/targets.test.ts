@@ -105,6 +105,19 @@ describe('target index and readTargets', () => {
     expect(r.reads).toBe(3 + 9);
   });
 
+  it("checking the coadd's FIBERMAP row for row finds the fixtures row-matched: the same rows, and the default reads less", async () => {
+    for (const p of PIXELS) {
+      const { sources } = localPixelSources(join(HEALPIX, pixelDir(p)));
+      const files = { coadd: 'c.fits' };
+      const input = { redrock: sources.redrock as string, coadd: sources.coadd as string };
+      const fast = await indexPixel(input, { pixel: p, files });
+      const checked = await indexPixel(input, { pixel: p, files, checkCoaddRows: true });
+      expect(checked.warnings).toEqual([]);
+      expect(checked.rows).toEqual(fast.rows);
+      expect(fast.bytes).toBeLessThan(checked.bytes);
+    }
+  });
+
   it('a coadd whose FIBERMAP is not row-matched with REDSHIFTS: the index says so and matches by TARGETID', async () => {
     // The same files, with the coadd of another pixel: the rows do not match (and most targets are absent).
     const p = PIXELS[0];

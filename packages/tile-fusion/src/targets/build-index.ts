@@ -10,8 +10,16 @@ export interface IndexPixelOptions {
   pixel: PixelId;
   /** Paths of the pixel's files below the HEALPix root (what the index records). */
   files: { coadd: string; emline?: string };
+  /**
+   * Read the coadd's FIBERMAP TARGETIDs and match by them even when its row count agrees with
+   * redrock's FIBERMAP (by default trusted, as DESI writes them row for row).
+   */
+  checkCoaddRows?: boolean;
   /** The coadd's ETag, when it is remote (readTargets pins reads to it). */
   coaddEtag?: string;
+  /** The emline file's ETag and size, when known from a listing (readTargets then needs no HEAD). */
+  emlineEtag?: string;
+  emlineSize?: number;
 }
 
 /** What indexing one pixel found and cost. */
@@ -24,10 +32,10 @@ export interface IndexedPixel {
 }
 
 /**
- * The index rows of one pixel: every REDSHIFTS target with its coadd row (matched by TARGETID; when
- * redrock and coadd are not row-matched, as DESI writes them, a warning says so) and where each camera's
- * arrays start in the coadd, from its headers. Reads redrock's two tables, the coadd's headers and two
- * FIBERMAP columns; never a camera array.
+ * The index rows of one pixel: every REDSHIFTS target with its coadd row and where each camera's arrays
+ * start in the coadd, from its headers. Reads redrock's two tables and the coadd's headers; the coadd's
+ * FIBERMAP only when its row count disagrees with redrock's (or `checkCoaddRows`): then rows are
+ * matched by TARGETID and a warning says the files are not row-matched. Never a camera array.
  *
  * @example
  * const { rows } = await indexPixel({ redrock, coadd }, { pixel, files: { coadd: 'main/dark/100/10016/coadd-main-dark-10016.fits' } });
@@ -54,26 +62,35 @@ export async function indexPixel(sources: { redrock: ProductInput; coadd: Produc
     ).columns as Cols;
     const rfm = (
       await rr.fits.readTable(HDU.fibermap, {
-        columns: await columnsOf(rr, HDU.fibermap, ['TARGETID', 'TARGET_RA', 'TARGET_DEC'], at('redrock')),
+        columns: await columnsOf(rr, HDU.fibermap, ['TARGETID', 'TARGET_RA', 'TARGET_DEC', 'COADD_FIBERSTATUS'], at('redrock')),
       })
     ).columns as Cols;
     const c = coadd as OpenProduct;
-    const cfm = (
-      await c.fits.readTable(HDU.fibermap, { columns: await columnsOf(c, HDU.fibermap, ['TARGETID', 'COADD_FIBERSTATUS'], at('coadd')) })
-    ).columns as Cols;
     const cameras = cameraLayouts(await hdus, c.name, o.pixel);
     const tid = i64(zt.TARGETID);
-    const ctid = i64(cfm.TARGETID);
+    const fmTid = i64(rfm.TARGETID);
     const warnings: string[] = [];
-    if (ctid.length !== tid.length || tid.some((t, i) => t !== ctid[i]))
-      warnings.push(`${o.files.coadd}: REDSHIFTS is not row-matched with the coadd's FIBERMAP; rows matched by TARGETID`);
-    const cpos = indexOf(ctid);
-    const fmpos = indexOf(i64(rfm.TARGETID));
+    if (fmTid.length !== tid.length || tid.some((t, i) => t !== fmTid[i]))
+      warnings.push(`${o.files.coadd}: REDSHIFTS is not row-matched with redrock's FIBERMAP; rows matched by TARGETID`);
+    // DESI writes redrock's FIBERMAP as a copy of the coadd's, row for row, so a target's coadd row is
+    // its FIBERMAP row and the coadd's own FIBERMAP (wide, read whole to get one column) is not read.
+    // When the coadd's row count says otherwise, or when asked, its TARGETIDs are read and matched.
+    const nspec = (await hdus).find((h) => h.name?.toUpperCase() === HDU.flux('B'))?.shape?.[0] ?? -1;
+    let cpos = indexOf(fmTid);
+    if (o.checkCoaddRows || nspec !== fmTid.length) {
+      const cfm = (await c.fits.readTable(HDU.fibermap, { columns: await columnsOf(c, HDU.fibermap, ['TARGETID'], at('coadd')) }))
+        .columns as Cols;
+      const ctid = i64(cfm.TARGETID);
+      if (ctid.length !== fmTid.length || fmTid.some((t, i) => t !== ctid[i]))
+        warnings.push(`${o.files.coadd}: the coadd's FIBERMAP is not row-matched with redrock's; rows matched by TARGETID`);
+      cpos = indexOf(ctid);
+    }
+    const fmpos = indexOf(fmTid);
     const [ra, dec, z, zerr, chi2, dchi2] = [rfm.TARGET_RA, rfm.TARGET_DEC, zt.Z, zt.ZERR, zt.CHI2, zt.DELTACHI2].map((x) => f64(x));
     const zwarn = i64(zt.ZWARN);
     const spectype = strip(zt.SPECTYPE);
     const subtype = strip(zt.SUBTYPE);
-    const status = cfm.COADD_FIBERSTATUS as ArrayLike<number>;
+    const status = rfm.COADD_FIBERSTATUS as ArrayLike<number>;
     const rows: TargetIndexRow[] = [];
     for (let i = 0; i < tid.length; i++) {
       const row = cpos.get(tid[i]);
@@ -88,7 +105,7 @@ export async function indexPixel(sources: { redrock: ProductInput; coadd: Produc
         program: o.pixel.program,
         healpix: o.pixel.healpix,
         row,
-        nspec: ctid.length,
+        nspec,
         ra: ra[fm],
         dec: dec[fm],
         z: z[i],
@@ -98,11 +115,13 @@ export async function indexPixel(sources: { redrock: ProductInput; coadd: Produc
         subtype: subtype[i],
         deltachi2: dchi2[i],
         chi2: chi2[i],
-        fiberstatus: Number(status[row]),
+        fiberstatus: Number(status[fm]),
         coadd: o.files.coadd,
         coaddEtag: o.coaddEtag,
         coaddSize: c.counter.size,
         emline: o.files.emline,
+        emlineEtag: o.files.emline ? o.emlineEtag : undefined,
+        emlineSize: o.files.emline ? o.emlineSize : undefined,
         cameras,
       });
     }

@@ -42,7 +42,9 @@ export interface TargetIndexRow {
   coadd: string;
   coaddEtag?: string;
   coaddSize: number;
-  /** The emline file's path below the root, when the pixel has one. */
+  /** The emline file's path below the root, when the pixel has one, and its ETag and size when known. */
   emline?: string;
+  emlineEtag?: string;
+  emlineSize?: number;
   cameras: Record<Camera, CameraLayout>;
 }

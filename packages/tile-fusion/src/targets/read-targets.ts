@@ -49,7 +49,7 @@ export function lookupFromRows(rows: Iterable<TargetIndexRow>): TargetLookup {
   return { lookup: async (ids) => new Map(ids.flatMap((id) => (byId.has(id) ? [[id, byId.get(id) as TargetIndexRow]] : []))) };
 }
 
-/** An opened coadd: its source and its wavelength grids (read once per file). */
+/** An opened coadd: its source and its wavelength grids. */
 interface OpenCoadd {
   src: CountingSource;
   waves: Partial<Record<string, Promise<Float64Array>>>;
@@ -76,56 +76,103 @@ export async function readTargets(index: TargetLookup, targetIds: readonly bigin
     if (last && last[0].coadd === row.coadd) last.push(row);
     else runs.push([row]);
   }
-  const coadds = new Map<string, Promise<OpenCoadd>>();
+  // Each file is read once for all its asked targets (camera rows, grids, emline), whatever the order asked.
+  const byFile = new Map<string, TargetIndexRow[]>();
+  for (const r of new Map(runs.flat().map((r) => [r.targetId, r])).values()) {
+    const list = byFile.get(r.coadd);
+    if (list) list.push(r);
+    else byFile.set(r.coadd, [r]);
+  }
+  const files = new Map<string, FileData>();
   try {
-    const groups = await Promise.all(runs.map((rows) => readRun(rows, o, coadds)));
+    await Promise.all([...byFile].map(async ([file, rows]) => files.set(file, await readFile(rows, o))));
+    const groups = runs.map((rows) => fused(rows, files.get(rows[0].coadd) as FileData, o));
     let bytes = 0;
     let reads = 0;
-    for (const c of coadds.values()) {
-      const { src } = await c;
-      bytes += src.bytes;
-      reads += src.reads;
+    for (const f of files.values()) {
+      bytes += f.src.bytes + f.emlineBytes;
+      reads += f.src.reads + f.emlineReads;
     }
     return { groups, unknown, bytes, reads };
   } finally {
-    for (const c of coadds.values()) await c.then((x) => x.src.close()).catch(() => {});
+    for (const f of files.values()) await f.src.close().catch(() => {});
   }
 }
 
-async function openCoadd(row: TargetIndexRow, o: ReadTargetsOptions): Promise<OpenCoadd> {
-  const input = await o.sources(row.coadd, { etag: row.coaddEtag, size: row.coaddSize });
-  let src: ByteSource;
-  if (typeof input === 'string') src = await (await import('@desi/fits-reader/node')).FileSource.open(input);
-  else if (input instanceof Uint8Array) src = { size: input.length, read: async (off, n) => input.subarray(off, off + n) };
-  else src = input;
-  return { src: new CountingSource(src), waves: {} };
+/** One coadd's asked targets: their camera rows (in `order`), the grids, and their emission lines. */
+interface FileData {
+  src: CountingSource;
+  /** Position of each TARGETID in the arrays below. */
+  order: Map<bigint, number>;
+  cams: CameraData[];
+  emline?: Record<string, Float64Array>;
+  emlineBytes: number;
+  emlineReads: number;
 }
 
-async function readRun(rows: TargetIndexRow[], o: ReadTargetsOptions, coadds: Map<string, Promise<OpenCoadd>>): Promise<FusedPixel> {
+async function readFile(rows: TargetIndexRow[], o: ReadTargetsOptions): Promise<FileData> {
   const first = rows[0];
-  if (!coadds.has(first.coadd)) coadds.set(first.coadd, openCoadd(first, o));
-  const coadd = await (coadds.get(first.coadd) as Promise<OpenCoadd>);
+  const coadd = await openCoadd(first, o);
+  try {
+    const pixel: PixelId = { survey: first.survey, program: first.program, healpix: first.healpix };
+    const targetId = BigInt64Array.from(rows, (r) => r.targetId);
+    const [cams, em] = await Promise.all([
+      Promise.all(CAMERAS.map((c) => readCamera(coadd, c, first.cameras[c], rows))),
+      o.emline === false ? undefined : emlineOf(first, targetId, pixel, o),
+    ]);
+    return {
+      src: coadd.src,
+      order: new Map(rows.map((r, k) => [r.targetId, k])),
+      cams,
+      emline: em?.values,
+      emlineBytes: em?.bytes ?? 0,
+      emlineReads: em?.reads ?? 0,
+    };
+  } catch (e) {
+    await coadd.src.close().catch(() => {});
+    throw e;
+  }
+}
+
+/** fusePixel's record for a run of consecutive asked targets of one file. */
+function fused(rows: TargetIndexRow[], f: FileData, o: ReadTargetsOptions): FusedPixel {
+  const first = rows[0];
   const count = rows.length;
   const camera = o.camera ?? 'concat';
   const precision = o.precision ?? { mode: 'lossless' };
-  const pixel: PixelId = { survey: first.survey, program: first.program, healpix: first.healpix };
-  const cams = await Promise.all(CAMERAS.map((c) => readCamera(coadd, c, first.cameras[c], rows)));
+  const at = rows.map((r) => f.order.get(r.targetId) as number);
+  const cams = f.cams.map((c) => {
+    const n = c.wave.length;
+    const pick = <T extends Float32Array | Int32Array>(a: T, make: (len: number) => T): T => {
+      const out = make(count * n);
+      for (const [j, k] of at.entries()) out.set(a.subarray(k * n, (k + 1) * n), j * n);
+      return out;
+    };
+    return {
+      camera: c.camera,
+      wave: c.wave,
+      flux: pick(c.flux, (l) => new Float32Array(l)),
+      ivar: pick(c.ivar, (l) => new Float32Array(l)),
+      mask: pick(c.mask, (l) => new Int32Array(l)),
+    };
+  });
   const spectra = assembleCameras(cams, count, camera, () => rows.map((r) => r.fiberstatus), o.wavelengthRange);
   const { wavelength, flux, ivar } = applyPrecision(spectra, precision);
-  const targetId = BigInt64Array.from(rows, (r) => r.targetId);
-  const emline = o.emline === false ? undefined : await emlineOf(first, targetId, pixel, o);
-  const f64 = (pick: (r: TargetIndexRow) => number) => Float64Array.from(rows, pick);
+  const emline = f.emline
+    ? Object.fromEntries(Object.entries(f.emline).map(([k, v]) => [k, Float64Array.from(at, (i) => v[i])]))
+    : undefined;
+  const f64 = (get: (r: TargetIndexRow) => number) => Float64Array.from(rows, get);
   const missing: Product[] = emline ? [] : ['emline'];
   const checksums = newTally();
   // The camera arrays are read in part, so they cannot be checked against DATASUM.
   checksums.unverified = CAMERAS.length * 3;
   return {
-    pixel,
+    pixel: { survey: first.survey, program: first.program, healpix: first.healpix },
     specprod: o.specprod ?? DR1.specprod,
     camera,
     precision,
     count,
-    targetId,
+    targetId: BigInt64Array.from(rows, (r) => r.targetId),
     ra: f64((r) => r.ra),
     dec: f64((r) => r.dec),
     z: f64((r) => r.z),
@@ -141,10 +188,19 @@ async function readRun(rows: TargetIndexRow[], o: ReadTargetsOptions, coadds: Ma
     ivar,
     mask: spectra.mask,
     missing,
-    io: { coadd: { bytes: coadd.src.bytes, reads: coadd.src.reads, size: coadd.src.size, name: first.coadd } },
+    io: { coadd: { bytes: f.src.bytes, reads: f.src.reads, size: f.src.size, name: first.coadd } },
     warnings: [],
     checksums,
   };
+}
+
+async function openCoadd(row: TargetIndexRow, o: ReadTargetsOptions): Promise<OpenCoadd> {
+  const input = await o.sources(row.coadd, { etag: row.coaddEtag, size: row.coaddSize });
+  let src: ByteSource;
+  if (typeof input === 'string') src = await (await import('@desi/fits-reader/node')).FileSource.open(input);
+  else if (input instanceof Uint8Array) src = { size: input.length, read: async (off, n) => input.subarray(off, off + n) };
+  else src = input;
+  return { src: new CountingSource(src), waves: {} };
 }
 
 /** One camera's rows of the run: FLUX, IVAR and MASK row by row at the indexed offsets, the grid once per file. */
@@ -188,14 +244,14 @@ async function emlineOf(
   targetId: BigInt64Array,
   pixel: PixelId,
   o: ReadTargetsOptions,
-): Promise<Record<string, Float64Array> | undefined> {
+): Promise<{ values: Record<string, Float64Array>; bytes: number; reads: number } | undefined> {
   if (!row.emline) return undefined;
   // The emline table is small (~350 bytes a row) and matched by TARGETID: read once per file.
-  const file = row.emline;
-  const p = await openProduct('emline', await o.sources(file, { size: 0 }), pixel, false);
+  const p = await openProduct('emline', await o.sources(row.emline, { etag: row.emlineEtag, size: row.emlineSize ?? 0 }), pixel, false);
   if (!p) return undefined;
   try {
-    return await readEmline(p, targetId, pixel);
+    const values = await readEmline(p, targetId, pixel);
+    return { values, bytes: p.counter.bytes, reads: p.counter.reads };
   } finally {
     await p.fits.close();
   }
