@@ -51,8 +51,47 @@ export function cameraWavelengths(start: number, step: number, npix: number): Fl
  * const files = makeSyntheticPixel({ survey: 'main', program: 'dark', healpix: 10016, ntargets: 100 });
  */
 export function makeSyntheticPixel(o: SyntheticOptions): SyntheticPixel {
-  const n = o.ntargets ?? 40;
+  // One random stream, drawn in a fixed order (targets, coadd, redrock, emline): the same files every time.
   const rand = rng(o.seed ?? o.healpix);
+  const t = syntheticTargets(o, rand);
+  const primary = (extra: Array<{ keyword: string; value: string | number }> = []): HduInput => ({
+    type: 'image',
+    data: new Uint8Array(0),
+    shape: [0],
+    cards: [
+      { keyword: 'SPGRP', value: 'healpix' },
+      { keyword: 'SPGRPVAL', value: o.healpix },
+      { keyword: 'HPXPIXEL', value: o.healpix },
+      { keyword: 'HPXNSIDE', value: 64 },
+      { keyword: 'HPXNEST', value: 'True' },
+      { keyword: 'SURVEY', value: o.survey },
+      { keyword: 'PROGRAM', value: o.program },
+      ...extra,
+    ],
+  });
+  const coadd = writeFits(coaddHdus(o, t, rand, primary()));
+  const redrock = writeFits(redrockHdus(t, rand, primary([{ keyword: 'RRVER', value: '0.17.0' }])));
+  const emline = (o.emline ?? true) ? writeFits(emlineHdus(t, rand, primary())) : undefined;
+  return { coadd, redrock, emline, goodQsos: Array.from(t.targetId).filter((_, i) => t.good[i]) };
+}
+
+/** The targets of a synthetic pixel: ids, positions inside the pixel, classes, redshifts, warnings. */
+interface Targets {
+  n: number;
+  ra: Float64Array;
+  dec: Float64Array;
+  targetId: BigInt64Array;
+  objtype: string[];
+  good: boolean[];
+  spectype: string[];
+  zwarn: BigInt64Array;
+  z: Float64Array;
+  fiberstatus: Int32Array;
+  fibermap: TableColumnInput[];
+}
+
+function syntheticTargets(o: SyntheticOptions, rand: () => number): Targets {
+  const n = o.ntargets ?? 40;
   const center = pixelCenter(o.healpix);
   const ra = new Float64Array(n);
   const dec = new Float64Array(n);
@@ -86,7 +125,6 @@ export function makeSyntheticPixel(o: SyntheticOptions): SyntheticPixel {
     spectype[i] === 'QSO' ? 0.5 + rand() * 3.5 : spectype[i] === 'STAR' ? (rand() - 0.5) * 0.002 : 0.05 + rand() * 1.2,
   );
   const fiberstatus = Int32Array.from({ length: n }, (_, i) => (i === 5 ? 1 << 22 : 0)); // one BADAMPB
-
   const fibermap: TableColumnInput[] = [
     { name: 'TARGETID', data: targetId },
     { name: 'COADD_FIBERSTATUS', data: fiberstatus },
@@ -96,23 +134,13 @@ export function makeSyntheticPixel(o: SyntheticOptions): SyntheticPixel {
     { name: 'DESI_TARGET', data: BigInt64Array.from(spectype, (s) => (s === 'QSO' ? 4n : 1n)) },
     { name: 'COADD_NUMEXP', data: Int16Array.from({ length: n }, () => 2) },
   ];
-  const primary = (extra: Array<{ keyword: string; value: string | number }> = []): HduInput => ({
-    type: 'image',
-    data: new Uint8Array(0),
-    shape: [0],
-    cards: [
-      { keyword: 'SPGRP', value: 'healpix' },
-      { keyword: 'SPGRPVAL', value: o.healpix },
-      { keyword: 'HPXPIXEL', value: o.healpix },
-      { keyword: 'HPXNSIDE', value: 64 },
-      { keyword: 'HPXNEST', value: 'True' },
-      { keyword: 'SURVEY', value: o.survey },
-      { keyword: 'PROGRAM', value: o.program },
-      ...extra,
-    ],
-  });
+  return { n, ra, dec, targetId, objtype, good, spectype, zwarn, z, fiberstatus, fibermap };
+}
 
-  const coadd: HduInput[] = [primary(), { type: 'table', name: 'FIBERMAP', numRows: n, columns: fibermap }];
+/** The coadd: FIBERMAP, EXP_FIBERMAP, each camera's WAVELENGTH, FLUX, IVAR, MASK (and RESOLUTION), SCORES. */
+function coaddHdus(o: SyntheticOptions, t: Targets, rand: () => number, primary: HduInput): HduInput[] {
+  const { n, targetId, fiberstatus } = t;
+  const coadd: HduInput[] = [primary, { type: 'table', name: 'FIBERMAP', numRows: n, columns: t.fibermap }];
   coadd.push({
     type: 'table',
     name: 'EXP_FIBERMAP',
@@ -123,52 +151,64 @@ export function makeSyntheticPixel(o: SyntheticOptions): SyntheticPixel {
       { name: 'FIBERSTATUS', data: Int32Array.from({ length: 2 * n }, (_, i) => fiberstatus[i >> 1]) },
     ],
   });
-  for (const c of CAMERAS) {
-    const g = CAMERA_GRIDS[c];
-    const wave = cameraWavelengths(g.start, g.step, g.npix);
-    const flux = new Float32Array(n * g.npix);
-    const ivar = new Float32Array(n * g.npix);
-    const mask = new Int32Array(n * g.npix);
-    for (let t = 0; t < n; t++) {
-      const line = 1216 * (1 + z[t]);
-      const broken = t === n - 1 || (c === 'B' && fiberstatus[t] & (1 << 22));
-      for (let k = 0; k < g.npix; k++) {
-        if (broken) continue;
-        const at = t * g.npix + k;
-        const bump = spectype[t] === 'QSO' ? 8 * Math.exp(-(((wave[k] - line) / 20) ** 2)) : 0;
-        flux[at] = 1 + bump + (rand() - 0.5) * 0.4;
-        ivar[at] = rand() < 0.002 ? 0 : 20 + rand() * 10;
-        if (rand() < 0.003) mask[at] = 1 << Math.floor(rand() * 11);
-      }
+  for (const c of CAMERAS) coadd.push(...cameraHdus(c, t, rand, o.resolution ?? true));
+  coadd.push({ type: 'table', name: 'SCORES', numRows: n, columns: [{ name: 'TARGETID', data: targetId }] });
+  return coadd;
+}
+
+/** One camera's HDUs: a Lyman-α bump on QSOs, noise, a few zero-ivar and masked pixels. */
+function cameraHdus(c: (typeof CAMERAS)[number], t: Targets, rand: () => number, resolution: boolean): HduInput[] {
+  const { n, z, spectype, fiberstatus } = t;
+  const g = CAMERA_GRIDS[c];
+  const wave = cameraWavelengths(g.start, g.step, g.npix);
+  const flux = new Float32Array(n * g.npix);
+  const ivar = new Float32Array(n * g.npix);
+  const mask = new Int32Array(n * g.npix);
+  for (let i = 0; i < n; i++) {
+    const line = 1216 * (1 + z[i]);
+    const broken = i === n - 1 || (c === 'B' && fiberstatus[i] & (1 << 22));
+    for (let k = 0; k < g.npix; k++) {
+      if (broken) continue;
+      const at = i * g.npix + k;
+      const bump = spectype[i] === 'QSO' ? 8 * Math.exp(-(((wave[k] - line) / 20) ** 2)) : 0;
+      flux[at] = 1 + bump + (rand() - 0.5) * 0.4;
+      ivar[at] = rand() < 0.002 ? 0 : 20 + rand() * 10;
+      if (rand() < 0.003) mask[at] = 1 << Math.floor(rand() * 11);
     }
-    coadd.push({ type: 'image', name: `${c}_WAVELENGTH`, data: wave, shape: [g.npix], cards: [{ keyword: 'BUNIT', value: 'Angstrom' }] });
-    coadd.push({
+  }
+  const hdus: HduInput[] = [
+    { type: 'image', name: `${c}_WAVELENGTH`, data: wave, shape: [g.npix], cards: [{ keyword: 'BUNIT', value: 'Angstrom' }] },
+    {
       type: 'image',
       name: `${c}_FLUX`,
       data: flux,
       shape: [n, g.npix],
       cards: [{ keyword: 'BUNIT', value: '10**-17 erg/(s cm2 Angstrom)' }],
-    });
-    coadd.push({
+    },
+    {
       type: 'image',
       name: `${c}_IVAR`,
       data: ivar,
       shape: [n, g.npix],
       cards: [{ keyword: 'BUNIT', value: '10**+34 (s2 cm4 Angstrom2) / erg2' }],
-    });
-    coadd.push({ type: 'image', name: `${c}_MASK`, data: mask, shape: [n, g.npix] });
-    if (o.resolution ?? true) {
-      const res = new Float32Array(n * 11 * g.npix);
-      for (let t = 0; t < n; t++)
-        for (let d = 0; d < 11; d++) res.fill(Math.exp(-((d - 5) ** 2) / 4) / 3.5, (t * 11 + d) * g.npix, (t * 11 + d + 1) * g.npix);
-      coadd.push({ type: 'image', name: `${c}_RESOLUTION`, data: res, shape: [n, 11, g.npix] });
-    }
+    },
+    { type: 'image', name: `${c}_MASK`, data: mask, shape: [n, g.npix] },
+  ];
+  if (resolution) {
+    const res = new Float32Array(n * 11 * g.npix);
+    for (let i = 0; i < n; i++)
+      for (let d = 0; d < 11; d++) res.fill(Math.exp(-((d - 5) ** 2) / 4) / 3.5, (i * 11 + d) * g.npix, (i * 11 + d + 1) * g.npix);
+    hdus.push({ type: 'image', name: `${c}_RESOLUTION`, data: res, shape: [n, 11, g.npix] });
   }
-  coadd.push({ type: 'table', name: 'SCORES', numRows: n, columns: [{ name: 'TARGETID', data: targetId }] });
+  return hdus;
+}
 
+/** The redrock file: REDSHIFTS, FIBERMAP (the coadd's), TSNR2. */
+function redrockHdus(t: Targets, rand: () => number, primary: HduInput): HduInput[] {
+  const { n, targetId, z, zwarn, spectype } = t;
   const chi2 = Float64Array.from({ length: n }, () => 7000 + rand() * 2000);
-  const redrock: HduInput[] = [
-    primary([{ keyword: 'RRVER', value: '0.17.0' }]),
+  return [
+    primary,
     {
       type: 'table',
       name: 'REDSHIFTS',
@@ -187,27 +227,27 @@ export function makeSyntheticPixel(o: SyntheticOptions): SyntheticPixel {
         { name: 'DELTACHI2', data: Float64Array.from({ length: n }, () => rand() * 500) },
       ],
     },
-    { type: 'table', name: 'FIBERMAP', numRows: n, columns: fibermap },
+    { type: 'table', name: 'FIBERMAP', numRows: n, columns: t.fibermap },
     { type: 'table', name: 'TSNR2', numRows: n, columns: [{ name: 'TARGETID', data: targetId }] },
   ];
+}
 
-  let emline: Uint8Array | undefined;
-  if (o.emline ?? true) {
-    const cols: TableColumnInput[] = [
-      { name: 'TARGETID', data: targetId },
-      { name: 'Z', data: z },
-      { name: 'ZWARN', data: zwarn },
-      { name: 'SPECTYPE', data: spectype, width: 6 },
-    ];
-    for (const l of EMLINES) {
-      for (const q of EMLINE_QUANTITIES) {
-        if (q === 'NDOF')
-          cols.push({ name: `${l}_${q}`, data: Int32Array.from({ length: n }, () => (rand() < 0.3 ? -99 : Math.floor(rand() * 80))) });
-        else
-          cols.push({ name: `${l}_${q}`, data: Float32Array.from({ length: n }, () => (rand() < 0.3 ? Number.NaN : (rand() - 0.2) * 50)) });
-      }
+/** The emline file: EMLINEFIT with every line's quantities (a third NaN, NDOF −99 where not fitted). */
+function emlineHdus(t: Targets, rand: () => number, primary: HduInput): HduInput[] {
+  const { n } = t;
+  const cols: TableColumnInput[] = [
+    { name: 'TARGETID', data: t.targetId },
+    { name: 'Z', data: t.z },
+    { name: 'ZWARN', data: t.zwarn },
+    { name: 'SPECTYPE', data: t.spectype, width: 6 },
+  ];
+  for (const l of EMLINES) {
+    for (const q of EMLINE_QUANTITIES) {
+      if (q === 'NDOF')
+        cols.push({ name: `${l}_${q}`, data: Int32Array.from({ length: n }, () => (rand() < 0.3 ? -99 : Math.floor(rand() * 80))) });
+      else
+        cols.push({ name: `${l}_${q}`, data: Float32Array.from({ length: n }, () => (rand() < 0.3 ? Number.NaN : (rand() - 0.2) * 50)) });
     }
-    emline = writeFits([primary(), { type: 'table', name: 'EMLINEFIT', numRows: n, columns: cols }]);
   }
-  return { coadd: writeFits(coadd), redrock: writeFits(redrock), emline, goodQsos: Array.from(targetId).filter((_, i) => good[i]) };
+  return [primary, { type: 'table', name: 'EMLINEFIT', numRows: n, columns: cols }];
 }
