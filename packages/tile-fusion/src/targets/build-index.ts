@@ -72,64 +72,88 @@ export async function indexPixel(sources: { redrock: ProductInput; coadd: Produc
     const warnings: string[] = [];
     if (fmTid.length !== tid.length || tid.some((t, i) => t !== fmTid[i]))
       warnings.push(`${o.files.coadd}: REDSHIFTS is not row-matched with redrock's FIBERMAP; rows matched by TARGETID`);
-    // DESI writes redrock's FIBERMAP as a copy of the coadd's, row for row, so a target's coadd row is
-    // its FIBERMAP row and the coadd's own FIBERMAP (wide, read whole to get one column) is not read.
-    // When the coadd's row count says otherwise, or when asked, its TARGETIDs are read and matched.
-    const nspec = (await hdus).find((h) => h.name?.toUpperCase() === HDU.flux('B'))?.shape?.[0] ?? -1;
-    let cpos = indexOf(fmTid);
-    if (o.checkCoaddRows || nspec !== fmTid.length) {
-      const cfm = (await c.fits.readTable(HDU.fibermap, { columns: await columnsOf(c, HDU.fibermap, ['TARGETID'], at('coadd')) }))
-        .columns as Cols;
-      const ctid = i64(cfm.TARGETID);
-      if (ctid.length !== fmTid.length || fmTid.some((t, i) => t !== ctid[i]))
-        warnings.push(`${o.files.coadd}: the coadd's FIBERMAP is not row-matched with redrock's; rows matched by TARGETID`);
-      cpos = indexOf(ctid);
-    }
-    const fmpos = indexOf(fmTid);
-    const [ra, dec, z, zerr, chi2, dchi2] = [rfm.TARGET_RA, rfm.TARGET_DEC, zt.Z, zt.ZERR, zt.CHI2, zt.DELTACHI2].map((x) => f64(x));
-    const zwarn = i64(zt.ZWARN);
-    const spectype = strip(zt.SPECTYPE);
-    const subtype = strip(zt.SUBTYPE);
-    const status = rfm.COADD_FIBERSTATUS as ArrayLike<number>;
-    const rows: TargetIndexRow[] = [];
-    for (let i = 0; i < tid.length; i++) {
-      const row = cpos.get(tid[i]);
-      const fm = fmpos.get(tid[i]);
-      if (row === undefined || fm === undefined) {
-        warnings.push(`TARGETID ${tid[i]} of REDSHIFTS is not in ${row === undefined ? "the coadd's" : "redrock's"} FIBERMAP; left out`);
-        continue;
-      }
-      rows.push({
-        targetId: tid[i],
-        survey: o.pixel.survey,
-        program: o.pixel.program,
-        healpix: o.pixel.healpix,
-        row,
-        nspec,
-        ra: ra[fm],
-        dec: dec[fm],
-        z: z[i],
-        zerr: zerr[i],
-        zwarn: zwarn[i],
-        spectype: spectype[i],
-        subtype: subtype[i],
-        deltachi2: dchi2[i],
-        chi2: chi2[i],
-        fiberstatus: Number(status[fm]),
-        coadd: o.files.coadd,
-        coaddEtag: o.coaddEtag,
-        coaddSize: c.counter.size,
-        emline: o.files.emline,
-        emlineEtag: o.files.emline ? o.emlineEtag : undefined,
-        emlineSize: o.files.emline ? o.emlineSize : undefined,
-        cameras,
-      });
-    }
+    const { cpos, nspec } = await coaddRows(c, await hdus, fmTid, o, warnings);
+    const rows = indexRows(zt, rfm, cpos, o, { cameras, coaddSize: c.counter.size, nspec }, warnings);
     return { rows, bytes: rr.counter.bytes + c.counter.bytes, warnings };
   } finally {
     await rr.fits.close();
     await coadd?.fits.close();
   }
+}
+
+/**
+ * Each TARGETID's coadd row. DESI writes redrock's FIBERMAP as a copy of the coadd's, row for row, so a
+ * target's coadd row is its FIBERMAP row and the coadd's own FIBERMAP (wide, read whole to get one
+ * column) is not read; when the coadd's row count says otherwise, or when asked, its TARGETIDs are.
+ */
+async function coaddRows(
+  c: OpenProduct,
+  hdus: HduInfo[],
+  fmTid: BigInt64Array,
+  o: IndexPixelOptions,
+  warnings: string[],
+): Promise<{ cpos: Map<bigint, number>; nspec: number }> {
+  const nspec = hdus.find((h) => h.name?.toUpperCase() === HDU.flux('B'))?.shape?.[0] ?? -1;
+  if (!o.checkCoaddRows && nspec === fmTid.length) return { cpos: indexOf(fmTid), nspec };
+  const where = { pixel: o.pixel, product: 'coadd' as const };
+  const cfm = (await c.fits.readTable(HDU.fibermap, { columns: await columnsOf(c, HDU.fibermap, ['TARGETID'], where) })).columns as Cols;
+  const ctid = i64(cfm.TARGETID);
+  if (ctid.length !== fmTid.length || fmTid.some((t, i) => t !== ctid[i]))
+    warnings.push(`${o.files.coadd}: the coadd's FIBERMAP is not row-matched with redrock's; rows matched by TARGETID`);
+  return { cpos: indexOf(ctid), nspec };
+}
+
+/** One row per REDSHIFTS target found in both FIBERMAPs (the others are left out, with a warning). */
+function indexRows(
+  zt: Cols,
+  rfm: Cols,
+  cpos: Map<bigint, number>,
+  o: IndexPixelOptions,
+  file: { cameras: Record<Camera, CameraLayout>; coaddSize: number; nspec: number },
+  warnings: string[],
+): TargetIndexRow[] {
+  const tid = i64(zt.TARGETID);
+  const fmpos = indexOf(i64(rfm.TARGETID));
+  const [ra, dec, z, zerr, chi2, dchi2] = [rfm.TARGET_RA, rfm.TARGET_DEC, zt.Z, zt.ZERR, zt.CHI2, zt.DELTACHI2].map((x) => f64(x));
+  const zwarn = i64(zt.ZWARN);
+  const spectype = strip(zt.SPECTYPE);
+  const subtype = strip(zt.SUBTYPE);
+  const status = rfm.COADD_FIBERSTATUS as ArrayLike<number>;
+  const rows: TargetIndexRow[] = [];
+  for (let i = 0; i < tid.length; i++) {
+    const row = cpos.get(tid[i]);
+    const fm = fmpos.get(tid[i]);
+    if (row === undefined || fm === undefined) {
+      warnings.push(`TARGETID ${tid[i]} of REDSHIFTS is not in ${row === undefined ? "the coadd's" : "redrock's"} FIBERMAP; left out`);
+      continue;
+    }
+    rows.push({
+      targetId: tid[i],
+      survey: o.pixel.survey,
+      program: o.pixel.program,
+      healpix: o.pixel.healpix,
+      row,
+      nspec: file.nspec,
+      ra: ra[fm],
+      dec: dec[fm],
+      z: z[i],
+      zerr: zerr[i],
+      zwarn: zwarn[i],
+      spectype: spectype[i],
+      subtype: subtype[i],
+      deltachi2: dchi2[i],
+      chi2: chi2[i],
+      fiberstatus: Number(status[fm]),
+      coadd: o.files.coadd,
+      coaddEtag: o.coaddEtag,
+      coaddSize: file.coaddSize,
+      emline: o.files.emline,
+      emlineEtag: o.files.emline ? o.emlineEtag : undefined,
+      emlineSize: o.files.emline ? o.emlineSize : undefined,
+      cameras: file.cameras,
+    });
+  }
+  return rows;
 }
 
 /** Each camera's data offsets from the coadd's headers, refusing layouts the index cannot describe. */
