@@ -192,14 +192,16 @@ export async function readSpectra(
     // A file of unknown size (an index built from a local tree) needs a HEAD, so the SDK.
     const client = pin.size ? undefined : (await import('@desi/s3-fetch')).createPublicClient({ endpoint: o.endpoint });
     // Pinned to the ETag the index recorded: a changed file fails instead of mixing versions.
+    const coadd = /\/coadd-[^/]+$/.test(file);
     return range.S3RangeSource.open(client, location, {
       size: pin.size || undefined,
       etag: pin.etag,
-      // The rows' exact ranges are known: no read-ahead, and gaps merged only when tiny, so the bytes
-      // fetched stay the rows' own (the header walks that read-ahead serves never happen here).
-      maxGap: 1024,
-      minRead: 1,
-      concurrency: 32,
+      // A coadd's rows have exact, known ranges: no read-ahead, gaps merged only when tiny (the bytes
+      // stay the rows' own), many in flight (each is a round trip). An emline file is opened through
+      // its headers: read ahead so the two headers come in one request.
+      maxGap: coadd ? 1024 : 64 << 10,
+      minRead: coadd ? 1 : 64 << 10,
+      concurrency: coadd ? 96 : 8,
       objectUrl: range.publicObjectUrl(location, { endpoint: o.endpoint }),
     });
   };
