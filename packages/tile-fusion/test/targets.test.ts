@@ -94,6 +94,29 @@ describe('target index and readTargets', () => {
     }
   });
 
+  it("groupBy 'file': one group per file, files in the order of their first id, ids in the order asked within", async () => {
+    const rows = await indexAll();
+    const a = rows.filter((r) => r.healpix === PIXELS[0].healpix).slice(0, 3);
+    const b = rows.filter((r) => r.healpix === PIXELS[1].healpix).slice(0, 2);
+    const ids = [b[1], a[2], b[0], a[0], a[1]].map((r) => r.targetId);
+    const sources = (file: string) => join(HEALPIX, file);
+    const asked = await readTargets(lookupFromRows(rows), ids, { sources, emline: false });
+    expect(asked.groups.map((g) => g.count)).toEqual([1, 1, 1, 2]);
+    const byFile = await readTargets(lookupFromRows(rows), ids, { sources, emline: false, groupBy: 'file' });
+    expect(byFile.groups.map((g) => Array.from(g.targetId))).toEqual([
+      [b[1].targetId, b[0].targetId],
+      [a[2].targetId, a[0].targetId, a[1].targetId],
+    ]);
+    // The same spectra either way.
+    const flux = (gs: typeof asked.groups, id: bigint) => {
+      const g = gs.find((x) => x.targetId.includes(id))!;
+      const k = g.targetId.indexOf(id);
+      const n = g.wavelength.length;
+      return Array.from(g.flux.subarray(k * n, (k + 1) * n));
+    };
+    for (const id of ids) expect(flux(byFile.groups, id)).toEqual(flux(asked.groups, id));
+  });
+
   it('reads only the asked rows: a few percent of the coadd for one target', async () => {
     const rows = await indexAll();
     const one = rows[5];

@@ -29,6 +29,12 @@ export interface ReadTargetsOptions {
   sources: (file: string, pin: { etag?: string; size: number }) => ProductInput | Promise<ProductInput>;
   /** Read the emission lines from each pixel's emline file (default true). */
   emline?: boolean;
+  /**
+   * `asked` (default): a group per run of consecutive ids of one file, so the groups follow the order
+   * asked exactly. `file`: one group per file (in the order of its first id; ids in the order asked
+   * within it): fewer, larger groups, as a writer wants them.
+   */
+  groupBy?: 'asked' | 'file';
 }
 
 /** The spectra of the asked targets, in the order asked. */
@@ -69,12 +75,17 @@ export async function readTargets(index: TargetLookup, targetIds: readonly bigin
   const found = await index.lookup(targetIds);
   const unknown = targetIds.filter((id) => !found.has(id));
   const runs: TargetIndexRow[][] = [];
+  const perFile = new Map<string, TargetIndexRow[]>();
   for (const id of targetIds) {
     const row = found.get(id);
     if (!row) continue;
     const last = runs[runs.length - 1];
-    if (last && last[0].coadd === row.coadd) last.push(row);
-    else runs.push([row]);
+    const group = o.groupBy === 'file' ? perFile.get(row.coadd) : last && last[0].coadd === row.coadd ? last : undefined;
+    if (group) group.push(row);
+    else {
+      runs.push([row]);
+      perFile.set(row.coadd, runs[runs.length - 1]);
+    }
   }
   // Each file is read once for all its asked targets (camera rows, grids, emline), whatever the order asked.
   const byFile = new Map<string, TargetIndexRow[]>();
