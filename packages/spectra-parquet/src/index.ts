@@ -5,14 +5,5 @@ export { finalizeHats, type HatsOptions } from './hats.js';
 export { radecToPixel } from './healpix.js';
 export { type ReportOptions, type ReportSummary, writeReport } from './report.js';
 export { spectraSchema, toArrowTable } from './schema.js';
-export {
-  encodeTargetIndex,
-  type IndexBytes,
-  type IndexCameraLayout,
-  openTargetIndex,
-  type TargetIndex,
-  type TargetIndexOptions,
-  type TargetIndexRecord,
-  writeTargetIndex,
-} from './target-index.js';
+export * from './target-index.js';
 export * from './writer.js';
