@@ -153,7 +153,8 @@ export interface TargetIndex {
  * const rows = await index.lookup([39633345008617988n]);
  */
 export async function openTargetIndex(bytes: IndexBytes): Promise<TargetIndex> {
-  const zstd = await loadZstd();
+  // hyparquet is an ES module: imported when used, so the CommonJS build loads without require(esm).
+  const [{ parquetMetadataAsync, parquetReadObjects }, zstd] = await Promise.all([import('hyparquet'), loadZstd()]);
   const file: AsyncBuffer = {
     byteLength: bytes.size,
     slice: async (start, end) => {
