@@ -182,12 +182,18 @@ export async function readSpectra(
   o: SpectraOptions,
 ): Promise<{ rows: number; unknown: bigint[]; bytes: number; requests: number; seconds: number }> {
   const started = performance.now();
+  // DESI_QSO_TIMING=1 prints where a run's time goes (start-up, index, reads, writing) to stderr.
+  const mark = process.env.DESI_QSO_TIMING
+    ? (what: string) => console.error(`${(performance.now() - started).toFixed(0).padStart(6)} ms ${what}`)
+    : () => {};
   // Range reads go out as plain HTTP (no SDK loaded, which is most of a cold start): the index gives
   // every file's size and ETag, so no HEAD is needed.
   const remote = /^(s3|https?):\/\//.test(o.source) || o.index.startsWith('s3://');
   const range = remote ? await import('@desi/s3-fetch/range') : undefined;
   const { openTargetIndex, SpectraParquetWriter } = await import('@desi/spectra-parquet/writer');
+  mark('modules loaded');
   const index = await openTargetIndex(await openBytes(o.index, range, o.endpoint));
+  mark('index opened');
   const root = range && o.source.startsWith('s3://') ? range.parseLocation(o.source) : undefined;
   const sources = async (file: string, pin: { etag?: string; size: number }): Promise<ProductInput> => {
     if (!root || !range) return join(o.source, file);
@@ -210,6 +216,7 @@ export async function readSpectra(
   };
   // One batch per file: the writer's cost is per batch (a row group each), and 1,000 ids in random order make ~800 runs.
   const r = await readTargets(index, o.targetIds, { camera: o.camera, precision: o.precision, sources, groupBy: 'file' });
+  mark(`spectra read (${r.reads} requests)`);
   const writer = await SpectraParquetWriter.toFile(o.out);
   try {
     for (const g of r.groups as FusedPixel[]) await writer.write(g);
@@ -218,6 +225,7 @@ export async function readSpectra(
     await writer.abort();
     throw e;
   }
+  mark('written');
   const rows = r.groups.reduce((a, g) => a + g.count, 0);
   return { rows, unknown: r.unknown, bytes: r.bytes, requests: r.reads, seconds: (performance.now() - started) / 1000 };
 }

@@ -54,6 +54,8 @@ export interface ReadTableOptions {
 
 // Small enough to stay in L2 while every column is decoded from it, and the fastest read size here.
 const CHUNK_BYTES = 128 << 10;
+/** How far ahead a whole-table read tells a remote source what it will read. */
+const PREFETCH_ROWS_BYTES = 8 << 20;
 /** Rows closer than this many bytes are read in one request rather than two. */
 const MAX_GAP_BYTES = 64 << 10;
 
@@ -131,7 +133,15 @@ export async function readBinaryTable(ctx: HduContext, all: ColumnDef[], opts: R
       ? new Uint8Array(Math.min(rowsPerChunk * rowBytes, (lastRow + 1 - (plan.unique ? plan.unique[0] : plan.start)) * rowBytes))
       : undefined;
     if (!plan.unique) {
+      // A remote source is told what comes a window ahead, so the chunks below cost a few requests in
+      // flight instead of one round trip each; the window bounds what is fetched before it is needed.
+      let hinted = plan.start;
       for (let r = plan.start; r < plan.end; r += rowsPerChunk) {
+        if (ctx.src.prefetch && r >= hinted - Math.floor(PREFETCH_ROWS_BYTES / 2 / rowBytes)) {
+          const to = Math.min(plan.end, Math.max(hinted, r) + Math.max(rowsPerChunk, Math.floor(PREFETCH_ROWS_BYTES / rowBytes)));
+          if (to > hinted) ctx.src.prefetch([{ offset: ctx.dataOffset + hinted * rowBytes, length: (to - hinted) * rowBytes }]);
+          hinted = to;
+        }
         const k = Math.min(rowsPerChunk, plan.end - r);
         const bytes = await readChunk(ctx.src, ctx.dataOffset + r * rowBytes, k * rowBytes, scratch, 'table rows', ctx.index);
         decodeRun(bytes, 0, k, r - plan.start);
