@@ -77,6 +77,9 @@ const SCALARS: Array<[keyof TargetIndexRecord, 'INT64' | 'INT32' | 'DOUBLE' | 'S
   ['emlineSize', 'INT64', true],
 ];
 
+/** Decoded row groups kept between lookups (each about 6 MB of rows at 4,096 rows a group). */
+const RECENT_GROUPS = 4;
+
 /** Options of {@link encodeTargetIndex}. */
 export interface TargetIndexOptions {
   /** Rows per row group (default 4,096: a lookup of one id decodes about 1 MB). */
@@ -140,7 +143,7 @@ export interface TargetIndex {
   /** Rows in the index. */
   readonly rows: number;
   lookup(ids: readonly bigint[]): Promise<Map<bigint, TargetIndexRecord>>;
-  /** Row groups decoded so far (each at most once). */
+  /** Row groups decoded so far (the last few are kept, so a group asked again soon is not decoded again). */
   readonly groupsRead: number;
 }
 
@@ -171,23 +174,29 @@ export async function openTargetIndex(bytes: IndexBytes): Promise<TargetIndex> {
     groups.push({ start, end: start + n, min: BigInt(stats?.min_value as bigint), max: BigInt(stats?.max_value as bigint) });
     start += n;
   }
-  const decoded = new Map<number, Promise<Map<bigint, TargetIndexRecord>>>();
+  // The last few decoded groups stay (a lookup decodes one group at a time, whatever the number of ids):
+  // memory stays bounded for any lookup over an index of any size.
+  const recent = new Map<number, Promise<Map<bigint, Record<string, unknown>>>>();
+  let groupsRead = 0;
   const compressors = { ZSTD: (input: Uint8Array) => zstd.decompress(input) };
   const readGroup = (k: number) => {
-    let p = decoded.get(k);
-    if (!p) {
+    let p = recent.get(k);
+    if (p) recent.delete(k);
+    else {
       const g = groups[k];
+      groupsRead++;
       p = parquetReadObjects({ file, metadata, rowStart: g.start, rowEnd: g.end, compressors, utf8: true }).then(
-        (objs) => new Map(objs.map((o) => [BigInt(o.target_id), recordOf(o)])),
+        (objs) => new Map(objs.map((o) => [BigInt(o.target_id as bigint), o])),
       );
-      decoded.set(k, p);
     }
+    recent.set(k, p);
+    if (recent.size > RECENT_GROUPS) recent.delete(recent.keys().next().value as number);
     return p;
   };
   return {
     rows: start,
     get groupsRead() {
-      return decoded.size;
+      return groupsRead;
     },
     async lookup(ids) {
       const out = new Map<bigint, TargetIndexRecord>();
@@ -206,8 +215,8 @@ export async function openTargetIndex(bytes: IndexBytes): Promise<TargetIndex> {
       for (const k of wanted) {
         const rows = await readGroup(k);
         for (const id of ids) {
-          const r = rows.get(id);
-          if (r) out.set(id, r);
+          const r = out.has(id) ? undefined : rows.get(id);
+          if (r) out.set(id, recordOf(r));
         }
       }
       return out;
