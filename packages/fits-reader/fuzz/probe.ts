@@ -1,5 +1,5 @@
 import { gunzipSync } from 'node:zlib';
-import { FitsError, type FitsErrorCode, openFits } from '../src/index.js';
+import { FITS_ERROR_CODES, FitsError, type FitsErrorCode, openFits } from '../src/index.js';
 import { hduSpans } from './fits-bytes.js';
 
 /** How one read of a hostile file ended, as the fuzzer classes it. */
@@ -15,25 +15,7 @@ export interface ProbeOutcome {
   where?: string;
 }
 
-const CODES = new Set<string>([
-  'not-fits',
-  'truncated',
-  'missing-end',
-  'bad-keyword',
-  'bad-structure',
-  'too-large',
-  'out-of-bounds',
-  'bad-gzip',
-  'bad-compressed-data',
-  'bad-table-value',
-  'unsupported',
-  'not-found',
-  'wrong-kind',
-  'bad-argument',
-  'io',
-  'closed',
-  'bad-checksum',
-]);
+const CODES = new Set<string>(FITS_ERROR_CODES);
 
 class Defect extends Error {}
 

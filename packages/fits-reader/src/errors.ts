@@ -1,22 +1,26 @@
+/** Every {@link FitsErrorCode}, for code that checks one at run time. */
+export const FITS_ERROR_CODES = [
+  'not-fits',
+  'truncated',
+  'missing-end',
+  'bad-keyword',
+  'bad-structure',
+  'too-large',
+  'out-of-bounds',
+  'bad-gzip',
+  'bad-compressed-data',
+  'bad-table-value',
+  'bad-checksum',
+  'unsupported',
+  'not-found',
+  'wrong-kind',
+  'bad-argument',
+  'io',
+  'closed',
+] as const;
+
 /** Machine-readable categories of {@link FitsError}. */
-export type FitsErrorCode =
-  | 'not-fits'
-  | 'truncated'
-  | 'missing-end'
-  | 'bad-keyword'
-  | 'bad-structure'
-  | 'too-large'
-  | 'out-of-bounds'
-  | 'bad-gzip'
-  | 'bad-compressed-data'
-  | 'bad-table-value'
-  | 'bad-checksum'
-  | 'unsupported'
-  | 'not-found'
-  | 'wrong-kind'
-  | 'bad-argument'
-  | 'io'
-  | 'closed';
+export type FitsErrorCode = (typeof FITS_ERROR_CODES)[number];
 
 /** Where a {@link FitsError} happened; every field is optional. */
 export interface FitsErrorContext {

@@ -1,5 +1,5 @@
 export type { ChecksumOptions, ChecksumResult } from './checksum/verify-checksum.js';
-export { FitsError, type FitsErrorCode, type FitsWarning } from './errors.js';
+export { FITS_ERROR_CODES, FitsError, type FitsErrorCode, type FitsWarning } from './errors.js';
 export { FitsFile, type HduInfo, type HduSelector, type OpenOptions } from './fits-file.js';
 export type { HduKind, HduLayout } from './hdu/layout.js';
 export type { Card, CardType, CardValue } from './header/card.js';

@@ -32,6 +32,13 @@ const sharedAgents = new Map<string, Agent>();
  * Every request has a connect, first-byte and idle timeout: a server that accepts and never answers
  * fails the attempt (and the retry policy decides) instead of hanging the run.
  */
+/** The AWS SDK, loaded once and only when a request needs it (plain-HTTP range reads never do). */
+let sdkLoading: Promise<typeof import('@aws-sdk/client-s3')> | undefined;
+function sdk(): Promise<typeof import('@aws-sdk/client-s3')> {
+  sdkLoading ??= import('@aws-sdk/client-s3');
+  return sdkLoading;
+}
+
 function defaultDispatcher(timeouts: RequestTimeouts = {}): Agent {
   const t = { ...DEFAULT_TIMEOUTS, ...timeouts };
   const key = `${t.connectMs}/${t.firstByteMs}/${t.idleMs}`;
@@ -122,8 +129,7 @@ export class S3RangeSource implements ByteSource {
     let { size, etag } = opts;
     if (size === undefined) {
       if (!client) throw new Error(`s3://${location.bucket}/${location.key}: opening without a size needs an S3 client (for HEAD)`);
-      // The SDK loads only when a request needs it: plain-HTTP range reads of a known object never do.
-      const { HeadObjectCommand } = await import('@aws-sdk/client-s3');
+      const { HeadObjectCommand } = await sdk();
       const h = await withRetry(() => client.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key })), opts.retry);
       size = Number(h.ContentLength ?? 0);
       etag = h.ETag;
@@ -144,7 +150,7 @@ export class S3RangeSource implements ByteSource {
   private async sdkRange(offset: number, length: number): Promise<Uint8Array> {
     try {
       if (!this.client) throw new Error(`${this.name}: the SDK transport needs an S3 client (or give objectUrl)`);
-      const { GetObjectCommand } = await import('@aws-sdk/client-s3');
+      const { GetObjectCommand } = await sdk();
       const res = await this.client.send(
         new GetObjectCommand({
           Bucket: this.location.bucket,

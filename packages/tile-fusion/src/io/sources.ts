@@ -16,7 +16,8 @@ export interface OpenProduct {
   name: string;
 }
 
-async function toByteSource(input: ProductInput): Promise<ByteSource> {
+/** A ByteSource for any product input: a local path (Node), bytes, or a source as it is. */
+export async function toByteSource(input: ProductInput): Promise<ByteSource> {
   if (typeof input === 'string') {
     const { FileSource } = await import('@desi/fits-reader/node');
     return FileSource.open(input);

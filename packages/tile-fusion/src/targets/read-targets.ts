@@ -1,4 +1,3 @@
-import type { ByteSource } from '@desi/fits-reader';
 import { assembleCameras } from '../assemble/assemble.js';
 import type { CameraData } from '../assemble/spectra.js';
 import { CAMERAS, DR1, type PixelId, type Product } from '../datamodel.js';
@@ -6,7 +5,7 @@ import { FusionError } from '../errors.js';
 import type { FusedPixel } from '../fuse.js';
 import { CountingSource } from '../io/counting-source.js';
 import { readEmline } from '../io/emline.js';
-import { openProduct, type ProductInput } from '../io/sources.js';
+import { openProduct, type ProductInput, toByteSource } from '../io/sources.js';
 import { newTally } from '../io/verify.js';
 import { applyPrecision, type Precision } from '../precision.js';
 import type { CameraLayout, TargetIndexRow } from './index-row.js';
@@ -206,11 +205,7 @@ function fused(rows: TargetIndexRow[], f: FileData, o: ReadTargetsOptions): Fuse
 }
 
 async function openCoadd(row: TargetIndexRow, o: ReadTargetsOptions): Promise<OpenCoadd> {
-  const input = await o.sources(row.coadd, { etag: row.coaddEtag, size: row.coaddSize });
-  let src: ByteSource;
-  if (typeof input === 'string') src = await (await import('@desi/fits-reader/node')).FileSource.open(input);
-  else if (input instanceof Uint8Array) src = { size: input.length, read: async (off, n) => input.subarray(off, off + n) };
-  else src = input;
+  const src = await toByteSource(await o.sources(row.coadd, { etag: row.coaddEtag, size: row.coaddSize }));
   return { src: new CountingSource(src), waves: {} };
 }
 
