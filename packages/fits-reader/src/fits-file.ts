@@ -1,60 +1,23 @@
 import { SummingSource } from './checksum/summing-source.js';
 import { type ChecksumOptions, type ChecksumResult, verifyChecksum } from './checksum/verify-checksum.js';
-import { compressedImageHeader, compressedShape } from './compress/image-header.js';
 import { readCompressedImage } from './compress/read-tiled-image.js';
 import { readCompressedTable } from './compress/read-tiled-table.js';
-import { compressedTableHeader } from './compress/table-header.js';
 import { FitsError, type FitsWarning } from './errors.js';
 import type { HduContext } from './hdu/context.js';
-import { type HduKind, type HduLayout, layoutOf } from './hdu/layout.js';
+import { describeHdu, type HduEntry, type HduInfo } from './hdu/describe.js';
+import { type HduLayout, layoutOf } from './hdu/layout.js';
 import { BLOCK, looksLikeExtension, readHeader } from './hdu/read-header.js';
 import { Header } from './header/header.js';
 import { type Groups, readGroups } from './image/read-groups.js';
 import { type Image, type ReadImageOptions, readPlainImage } from './image/read-image.js';
 import type { ByteSource } from './source/byte-source.js';
-import { asciiColumns, binaryColumns, type ColumnDef } from './table/columns.js';
 import { readAsciiTable } from './table/read-ascii.js';
-import { type ColumnInfo, columnInfo, type ReadTableOptions, readBinaryTable, type Table } from './table/read-binary.js';
+import { type ReadTableOptions, readBinaryTable, type Table } from './table/read-binary.js';
 
-/** One HDU as listed by {@link FitsFile.hdus}. */
-export interface HduInfo {
-  index: number;
-  /** EXTNAME as written; undefined when absent. */
-  name?: string;
-  /** EXTVER (default 1). */
-  ver: number;
-  kind: HduKind;
-  headerOffset: number;
-  dataOffset: number;
-  /** Exact size of the data unit in bytes, without padding. */
-  dataSize: number;
-  /**
-   * True when the header declares more data than the file holds (a cut-short file, or a size keyword
-   * too large): reading the HDU is then a FitsError `truncated`; earlier HDUs stay readable.
-   */
-  truncated?: boolean;
-  /** The header (for compressed HDUs, the reconstructed image or table header). */
-  header: Header;
-  /** Image shape in numpy order (images, primary arrays, compressed images). */
-  shape?: number[];
-  /** BITPIX of the (decompressed) image. */
-  bitpix?: number;
-  /** Number of rows (tables). */
-  numRows?: number;
-  /** Columns (tables). */
-  columns?: ColumnInfo[];
-}
+export type { HduInfo } from './hdu/describe.js';
 
 /** Selects an HDU: index, case-insensitive EXTNAME, or EXTNAME with EXTVER. */
 export type HduSelector = number | string | { name: string; ver?: number };
-
-interface Entry {
-  ctx: HduContext;
-  columns?: ColumnDef[];
-  /** For compressed HDUs: the header of the image or table they stand for. */
-  imageHeader?: Header;
-  info: HduInfo;
-}
 
 /** Options of {@link openFits}. */
 export interface OpenOptions {
@@ -75,7 +38,7 @@ export interface OpenOptions {
 export class FitsFile {
   /** Warnings found so far (lenient parses, padding, trailing bytes…). */
   readonly warnings: FitsWarning[] = [];
-  private readonly entries: Entry[] = [];
+  private readonly entries: HduEntry[] = [];
   private walkDone = false;
   private walkError?: FitsError;
   private closed = false;
@@ -155,73 +118,11 @@ export class FitsFile {
       headerSum: raw.sum,
       warn: this.warn,
     };
-    this.entries.push(this.describe(ctx));
-  }
-
-  private describe(ctx: HduContext): Entry {
-    const { header, layout, index } = ctx;
-    const name = header.get('EXTNAME');
-    const ver = header.get('EXTVER');
-    const info: HduInfo = {
-      index,
-      name: typeof name === 'string' ? name : undefined,
-      ver: typeof ver === 'number' ? ver : 1,
-      kind: layout.kind,
-      headerOffset: ctx.headerOffset,
-      dataOffset: ctx.dataOffset,
-      dataSize: layout.dataSize,
-      header,
-    };
-    if (ctx.dataOffset + layout.dataSize > this.source.size) info.truncated = true;
-    const entry: Entry = { ctx, info };
-    const rowBytes = layout.naxes[0] ?? 0;
-    switch (layout.kind) {
-      case 'primary':
-      case 'image':
-        info.shape = [...layout.naxes].reverse();
-        info.bitpix = layout.bitpix;
-        break;
-      case 'bintable':
-        entry.columns = binaryColumns(header, index, rowBytes);
-        info.numRows = layout.naxes[1] ?? 0;
-        info.columns = entry.columns.map((c) => columnInfo(c));
-        break;
-      case 'compressed-table': {
-        entry.columns = binaryColumns(header, index, rowBytes, true);
-        const table = compressedTableHeader(header, index);
-        entry.imageHeader = table;
-        info.header = table;
-        info.numRows = Number(table.get('NAXIS2'));
-        info.columns = binaryColumns(table, index, Number(table.get('NAXIS1'))).map((c) => columnInfo(c));
-        break;
-      }
-      case 'table':
-        entry.columns = asciiColumns(header, index, rowBytes);
-        info.numRows = layout.naxes[1] ?? 0;
-        info.columns = entry.columns.map((c) => columnInfo(c));
-        break;
-      case 'compressed-image':
-        entry.columns = binaryColumns(header, index, rowBytes, true);
-        entry.imageHeader = compressedImageHeader(header, index);
-        info.header = entry.imageHeader;
-        // The image's own EXTNAME (the writer's default COMPRESSED_IMAGE stands for none).
-        {
-          const n = entry.imageHeader.get('EXTNAME');
-          info.name = typeof n === 'string' ? n : undefined;
-        }
-        info.shape = compressedShape(header, index);
-        info.bitpix = Number(header.get('ZBITPIX'));
-        break;
-      case 'random-groups':
-        info.shape = [...layout.naxes.slice(1)].reverse();
-        info.bitpix = layout.bitpix;
-        break;
-    }
-    return entry;
+    this.entries.push(describeHdu(ctx, this.source.size));
   }
 
   /** Parse headers until HDU `i` is known; undefined when the file has fewer HDUs. */
-  private async entry(i: number): Promise<Entry | undefined> {
+  private async entry(i: number): Promise<HduEntry | undefined> {
     this.checkOpen();
     while (this.entries.length <= i && !this.walkDone) {
       if (this.walkError) throw this.walkError;
@@ -240,7 +141,7 @@ export class FitsFile {
     if (this.closed) throw new FitsError('closed', 'the file is closed', { file: this.source.name });
   }
 
-  private async resolve(ext: HduSelector): Promise<Entry> {
+  private async resolve(ext: HduSelector): Promise<HduEntry> {
     if (typeof ext === 'number') {
       if (!Number.isInteger(ext) || ext < 0)
         throw new FitsError('bad-argument', `HDU index ${ext} is not a non-negative integer`, { file: this.source.name });
@@ -285,7 +186,7 @@ export class FitsFile {
    * allocated by its size: a cut-short file, or a size keyword (NAXISn, PCOUNT, GCOUNT) larger than
    * the bytes that exist, must never be read as whole, nor allocate or loop by the claim.
    */
-  private whole(e: Entry): Entry {
+  private whole(e: HduEntry): HduEntry {
     const { dataOffset, layout, index } = e.ctx;
     const end = dataOffset + layout.dataSize;
     if (end <= this.source.size) return e;
@@ -314,7 +215,7 @@ export class FitsFile {
     }
   }
 
-  private imageOf(e: Entry, ctx: HduContext, opts: ReadImageOptions): Promise<Image> {
+  private imageOf(e: HduEntry, ctx: HduContext, opts: ReadImageOptions): Promise<Image> {
     switch (e.info.kind) {
       case 'primary':
       case 'image':
@@ -354,7 +255,7 @@ export class FitsFile {
     }
   }
 
-  private tableOf(e: Entry, ctx: HduContext, opts: ReadTableOptions): Promise<Table> {
+  private tableOf(e: HduEntry, ctx: HduContext, opts: ReadTableOptions): Promise<Table> {
     switch (e.info.kind) {
       case 'bintable':
       case 'compressed-image':
@@ -379,7 +280,7 @@ export class FitsFile {
    * fetched) and judge CHECKSUM/DATASUM; a mismatch is a FitsError `bad-checksum`.
    */
   private async readVerified<T extends { checksums?: ChecksumResult }>(
-    e: Entry,
+    e: HduEntry,
     verify: boolean | undefined,
     read: (ctx: HduContext) => Promise<T>,
   ): Promise<T> {

@@ -18,7 +18,7 @@ import {
   type TargetIndexRow,
 } from '../src/index.js';
 import { localPixelSources } from '../src/node.js';
-import { HEALPIX, PIXELS } from './reference.js';
+import { compare, expected, HEALPIX, PIXELS } from './reference.js';
 
 async function indexAll(root = HEALPIX): Promise<TargetIndexRow[]> {
   const rows: TargetIndexRow[] = [];
@@ -91,6 +91,24 @@ describe('target index and readTargets', () => {
       expect(r.groups.length).toBe(1);
       sameRows(r.groups[0], all, order);
       expect(r.groups[0].pixel).toEqual({ survey: p.survey, program: p.program, healpix: p.healpix });
+    }
+  });
+
+  it.each([
+    ['concat', { mode: 'decimals' }, false],
+    ['brz', { mode: 'lossless' }, true],
+  ] as const)("%s %o: the reference converter's QSOs, read by TARGETID, equal its rows", async (camera, precision, brz) => {
+    const index = lookupFromRows(await indexAll());
+    for (const p of PIXELS) {
+      const ref = expected(p, brz);
+      if (!ref.length) continue;
+      const r = await readTargets(
+        index,
+        ref.map((x) => BigInt(x.target_id)),
+        { camera, precision, sources: (file) => join(HEALPIX, file) },
+      );
+      expect(r.groups.length).toBe(1);
+      expect(compare(r.groups[0], ref, 0).join('\n')).toBe('');
     }
   });
 
