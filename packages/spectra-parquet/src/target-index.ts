@@ -5,7 +5,6 @@
  */
 
 import type { AsyncBuffer, FileMetaData } from 'hyparquet';
-import { parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import { loadZstd } from './parquet/zstd.js';
 
 type Camera = 'B' | 'R' | 'Z';
