@@ -3,11 +3,37 @@
 // order, so `pnpm desi-qso` and `pnpm demo` run the compiled CLI (what users run) on a fresh clone
 // and after every edit, and cost nothing when everything is built.
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = join(import.meta.dirname, '..');
-const ORDER = ['packages/fits-reader', 'packages/s3-fetch', 'packages/tile-fusion', 'packages/spectra-parquet', 'examples/qso-pipeline'];
+/**
+ * The workspace's built packages (those with a build script), each after the workspace packages it
+ * depends on: read from their package.json files, so a new package needs no edit here.
+ */
+function buildOrder() {
+  const pkgs = new Map();
+  for (const group of ['packages', 'examples']) {
+    for (const name of readdirSync(join(root, group)).sort()) {
+      const file = join(root, group, name, 'package.json');
+      if (!existsSync(file)) continue;
+      const json = JSON.parse(readFileSync(file, 'utf8'));
+      if (json.scripts?.build) pkgs.set(json.name, { dir: `${group}/${name}`, json });
+    }
+  }
+  const order = [];
+  const seen = new Set();
+  const visit = (name) => {
+    if (seen.has(name) || !pkgs.has(name)) return;
+    seen.add(name);
+    const { dir, json } = pkgs.get(name);
+    for (const dep of Object.keys({ ...json.dependencies, ...json.devDependencies, ...json.peerDependencies })) visit(dep);
+    order.push(dir);
+  };
+  for (const name of pkgs.keys()) visit(name);
+  return order;
+}
+const ORDER = buildOrder();
 
 /** Newest (or oldest) modification time of the files below `dir`. */
 function mtime(dir, pick) {
