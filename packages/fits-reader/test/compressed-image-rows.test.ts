@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openFits } from '../src/index.js';
 import { CORPUS, corpusFiles, type Ref, reference } from './harness/corpus.js';
-import { compareBlock, flatten } from './harness/encode.js';
+import { compareBlock, flatten, type RefValue } from './harness/encode.js';
 
 const files = [...corpusFiles('gen'), ...corpusFiles('peer')];
 
@@ -33,7 +33,7 @@ describe('compressed image row subsets', () => {
         const n = whole.shape[0];
         const per = whole.data.length / n;
         const refImage = refHdus.find((r) => r.index === h.index)?.image;
-        const values: unknown[] | undefined = refImage?.data?.values;
+        const values: RefValue[] | undefined = refImage?.data?.values;
         for (const rows of [[n - 1], [Math.floor(n / 2)], Array.from({ length: n }, (_, i) => n - 1 - i)]) {
           const at = `${file} HDU ${h.index} rows ${rows}`;
           const part = await fits.readImage(h.index, { rows });
